@@ -1,0 +1,15 @@
+package io.github.rpcclient.channel;
+
+import io.github.rpcclient.config.ServiceProperties;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+
+/**
+ * A service's channel and the interceptor chain in front of it.
+ *
+ * @param service the service's settings
+ * @param managedChannel the transport channel, shared by every stub of the service
+ * @param callChannel the managed channel behind the service's interceptor chain, what stubs call
+ */
+public record ServiceChannel(ServiceProperties service, ManagedChannel managedChannel, Channel callChannel) {
+}

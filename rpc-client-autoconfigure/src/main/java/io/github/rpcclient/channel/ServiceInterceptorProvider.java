@@ -1,0 +1,80 @@
+package io.github.rpcclient.channel;
+
+import java.util.function.Function;
+
+import io.github.rpcclient.config.ServiceProperties;
+import io.grpc.ClientInterceptor;
+
+import org.springframework.core.Ordered;
+import org.springframework.lang.Nullable;
+
+/**
+ * Supplies the interceptor that one service's calls pass through, at a fixed place in the chain.
+ * Lower orders run first (outermost); the built-in places are the constants below, so the chain
+ * is request id, logging, deadline, retry, pod selection (stateful services), circuit breaker,
+ * observation, then the network.
+ */
+public interface ServiceInterceptorProvider extends Ordered {
+
+	/** Order of request-id propagation. */
+	int REQUEST_ID_ORDER = 1000;
+
+	/** Order of call logging. */
+	int LOGGING_ORDER = 2000;
+
+	/** Order of the default deadline and compression. */
+	int DEADLINE_ORDER = 3000;
+
+	/** Order of retry. */
+	int RETRY_ORDER = 4000;
+
+	/** Order of pod selection for stateful services, so each retry attempt picks a live pod. */
+	int ROUTE_ORDER = 4500;
+
+	/** Order of the circuit breaker (per pod for stateful services). */
+	int CIRCUIT_BREAKER_ORDER = 5000;
+
+	/** Order of metrics and observation, once per attempt. */
+	int OBSERVATION_ORDER = 6000;
+
+	/**
+	 * Returns the interceptor for one service.
+	 * @param service the service
+	 * @return the interceptor, or {@code null} if the service needs none
+	 */
+	@Nullable
+	ClientInterceptor interceptorFor(ServiceProperties service);
+
+	/**
+	 * Creates a provider from a function.
+	 * @param order its place in the chain
+	 * @param factory creates the interceptor of a service, or returns {@code null} for none
+	 * @return the provider
+	 */
+	static ServiceInterceptorProvider perService(int order, Function<ServiceProperties, ClientInterceptor> factory) {
+		return new ServiceInterceptorProvider() {
+
+			@Override
+			public ClientInterceptor interceptorFor(ServiceProperties service) {
+				return factory.apply(service);
+			}
+
+			@Override
+			public int getOrder() {
+				return order;
+			}
+
+		};
+	}
+
+	/**
+	 * Wraps an interceptor that applies to every service.
+	 * @param interceptor the interceptor
+	 * @param order its place in the chain
+	 * @return the provider
+	 */
+	static ServiceInterceptorProvider global(ClientInterceptor interceptor, int order) {
+		return perService(order, (service) -> interceptor);
+	}
+
+}

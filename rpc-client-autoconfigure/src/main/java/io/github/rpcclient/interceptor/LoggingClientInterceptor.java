@@ -1,0 +1,81 @@
+package io.github.rpcclient.interceptor;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs each call's method, service, target, duration and status, never its payloads: successes
+ * at DEBUG and failures at WARN, by the logger {@value #LOGGER_NAME}. When that logger is off for
+ * both levels, calls pass untouched.
+ */
+public class LoggingClientInterceptor implements ClientInterceptor {
+
+	/** The logger calls are logged by. */
+	public static final String LOGGER_NAME = "io.github.rpcclient.calls";
+
+	private static final Logger logger = LoggerFactory.getLogger(LOGGER_NAME);
+
+	private final String serviceName;
+
+	private final String target;
+
+	/**
+	 * Creates the interceptor of a service.
+	 * @param serviceName the service name
+	 * @param target the service address
+	 */
+	public LoggingClientInterceptor(String serviceName, String target) {
+		this.serviceName = serviceName;
+		this.target = target;
+	}
+
+	@Override
+	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+		ClientCall<Q, R> call = next.newCall(method, callOptions);
+		if (!logger.isWarnEnabled()) {
+			return call;
+		}
+		return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+
+			@Override
+			public void start(Listener<R> listener, Metadata headers) {
+				long start = System.nanoTime();
+				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+
+					@Override
+					public void onClose(Status status, Metadata trailers) {
+						log(method, status, System.nanoTime() - start);
+						super.onClose(status, trailers);
+					}
+
+				}, headers);
+			}
+
+		};
+	}
+
+	private void log(MethodDescriptor<?, ?> method, Status status, long nanos) {
+		double millis = nanos / 1_000_000.0;
+		if (status.isOk()) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("gRPC {} -> {} ({}) OK in {} ms", method.getFullMethodName(), this.serviceName, this.target,
+						String.format("%.1f", millis));
+			}
+		}
+		else {
+			logger.warn("gRPC {} -> {} ({}) {}{} in {} ms", method.getFullMethodName(), this.serviceName, this.target,
+					status.getCode(), (status.getDescription() != null) ? ": " + status.getDescription() : "",
+					String.format("%.1f", millis));
+		}
+	}
+
+}
