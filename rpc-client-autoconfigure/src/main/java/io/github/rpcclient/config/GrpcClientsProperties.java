@@ -41,6 +41,12 @@ public class GrpcClientsProperties {
 	@NestedConfigurationProperty
 	private CallLoggingProperties logging = new CallLoggingProperties();
 
+	/**
+	 * Micrometer observation of calls.
+	 */
+	@NestedConfigurationProperty
+	private ObservationProperties observation = new ObservationProperties();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -79,6 +85,14 @@ public class GrpcClientsProperties {
 
 	public void setLogging(CallLoggingProperties logging) {
 		this.logging = logging;
+	}
+
+	public ObservationProperties getObservation() {
+		return this.observation;
+	}
+
+	public void setObservation(ObservationProperties observation) {
+		this.observation = observation;
 	}
 
 }

@@ -1,0 +1,78 @@
+package io.github.rpcclient.actuate;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.github.rpcclient.channel.ManagedChannelRegistry;
+import io.github.rpcclient.channel.ServiceChannel;
+import io.github.rpcclient.config.ServiceProperties;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * The {@code grpcclients} actuator endpoint: every configured service with its address, channel
+ * state and main settings.
+ */
+@Endpoint(id = "grpcclients")
+public class GrpcClientsEndpoint {
+
+	private final ManagedChannelRegistry registry;
+
+	/**
+	 * Creates the endpoint.
+	 * @param registry the channels to report
+	 */
+	public GrpcClientsEndpoint(ManagedChannelRegistry registry) {
+		this.registry = registry;
+	}
+
+	/**
+	 * @return every service, by name
+	 */
+	@ReadOperation
+	public Map<String, ServiceDescriptor> services() {
+		Map<String, ServiceDescriptor> services = new TreeMap<>();
+		for (String name : this.registry.getServiceNames()) {
+			services.put(name, describe(this.registry.get(name)));
+		}
+		return services;
+	}
+
+	/**
+	 * @param name a service name
+	 * @return that service
+	 */
+	@ReadOperation
+	public ServiceDescriptor service(@Selector String name) {
+		return describe(this.registry.get(name));
+	}
+
+	private static ServiceDescriptor describe(ServiceChannel channel) {
+		ServiceProperties service = channel.service();
+		return new ServiceDescriptor(service.getAddress(), channel.managedChannel().getState(false).name(),
+				service.isStateful(), service.getTls().isEnabled(), service.getLoadBalancingPolicy(),
+				service.getConnect().name().toLowerCase(), service.getTimeout(), service.getRetry().isEnabled(),
+				service.getCircuitBreaker().isEnabled());
+	}
+
+	/**
+	 * What the endpoint reports of one service.
+	 *
+	 * @param address the configured address
+	 * @param state the channel's connectivity state
+	 * @param stateful whether calls are pinned to a user's pod
+	 * @param tls whether the channel uses TLS
+	 * @param loadBalancingPolicy the load-balancing policy
+	 * @param connect the connect mode
+	 * @param timeout the default deadline
+	 * @param retry whether retry is on
+	 * @param circuitBreaker whether the circuit breaker is on
+	 */
+	public record ServiceDescriptor(String address, String state, boolean stateful, boolean tls,
+			String loadBalancingPolicy, String connect, Duration timeout, boolean retry, boolean circuitBreaker) {
+	}
+
+}
