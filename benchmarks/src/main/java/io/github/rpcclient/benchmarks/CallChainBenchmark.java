@@ -1,0 +1,116 @@
+package io.github.rpcclient.benchmarks;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.rpcclient.stub.GrpcClientFactory;
+import io.github.rpcclient.test.EchoServiceImpl;
+import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.proto.EchoRequest;
+import io.github.rpcclient.test.proto.EchoResponse;
+import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One unary call through a bare grpc-java channel and through the starter's chain (request id,
+ * logging, deadline, retry, circuit breaker, as a user gets them by default) to the same server, in
+ * one run, so the two can be compared as a ratio. {@code netty} is a real loopback server;
+ * {@code in-process} takes the network out, so the chain's own cost shows up magnified.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class CallChainBenchmark {
+
+	private static final EchoRequest REQUEST = EchoRequest.newBuilder().setMessage("ping").build();
+
+	@Param({ "netty", "in-process" })
+	public String transport;
+
+	private TestBackend nettyServer;
+
+	private Server inProcessServer;
+
+	private ManagedChannel bareChannel;
+
+	private ConfigurableApplicationContext context;
+
+	private EchoServiceGrpc.EchoServiceBlockingStub bare;
+
+	private EchoServiceGrpc.EchoServiceBlockingStub starter;
+
+	@Setup(Level.Trial)
+	public void setUp() throws IOException {
+		String address;
+		if (this.transport.equals("netty")) {
+			this.nettyServer = TestBackend.start();
+			address = this.nettyServer.address();
+			this.bareChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
+		}
+		else {
+			String name = "bench-" + System.nanoTime();
+			this.inProcessServer = InProcessServerBuilder.forName(name).addService(new EchoServiceImpl(0)).build().start();
+			address = "in-process:" + name;
+			this.bareChannel = InProcessChannelBuilder.forName(name).build();
+		}
+		this.bare = EchoServiceGrpc.newBlockingStub(this.bareChannel);
+		this.context = new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
+			.properties("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + address,
+					"spring.main.banner-mode=off", "logging.level.root=warn")
+			.run();
+		this.starter = this.context.getBean(GrpcClientFactory.class).stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
+		this.bare.echo(REQUEST);
+		this.starter.echo(REQUEST);
+	}
+
+	@TearDown(Level.Trial)
+	public void tearDown() {
+		this.context.close();
+		this.bareChannel.shutdownNow();
+		if (this.nettyServer != null) {
+			this.nettyServer.close();
+		}
+		if (this.inProcessServer != null) {
+			this.inProcessServer.shutdownNow();
+		}
+	}
+
+	@Benchmark
+	public EchoResponse bareChannel() {
+		return this.bare.echo(REQUEST);
+	}
+
+	@Benchmark
+	public EchoResponse starterChain() {
+		return this.starter.echo(REQUEST);
+	}
+
+	/** The application the starter's chain is built in: nothing but auto-configuration. */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	public static class BenchmarkApplication {
+
+	}
+
+}
