@@ -37,8 +37,9 @@ class ValidationFailureAnalysisTest {
 
 	static Stream<Arguments> invalidSettings() {
 		return Stream.of(
-				arguments("missing name", List.of(S2 + "name="), S2 + "name = (unset): is missing",
-						"give the service a name"),
+				arguments("missing name", List.of("grpc-clients.services[3].address=127.0.0.1:4"),
+						"grpc-clients.services[3].name = (unset): is missing", "give the service a name"),
+				arguments("blank name", List.of(S2 + "name="), S2 + "name = '': is missing", "give the service a name"),
 				arguments("name with spaces", List.of(S2 + "name=my service"), S2 + "name = 'my service'",
 						"use a name such as"),
 				arguments("duplicate name", List.of(S2 + "name=first"),
