@@ -11,6 +11,7 @@ import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.config.ChannelProperties.Compression;
 import io.github.rpcclient.interceptor.CompressionClientInterceptor;
+import io.github.rpcclient.interceptor.ConnectionFailureHintClientInterceptor;
 import io.github.rpcclient.interceptor.DeadlineClientInterceptor;
 import io.github.rpcclient.interceptor.LoggingClientInterceptor;
 import io.github.rpcclient.interceptor.RequestIdClientInterceptor;
@@ -120,6 +121,14 @@ public class GrpcClientsAutoConfiguration {
 	ServiceInterceptorProvider grpcLoggingInterceptor() {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER,
 				(service) -> new LoggingClientInterceptor(service.getName(), service.getAddress()));
+	}
+
+	@Bean
+	ServiceInterceptorProvider grpcConnectionFailureHintInterceptor() {
+		// just inside logging, so that logged failures carry the hint too
+		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER + 1,
+				(service) -> new ConnectionFailureHintClientInterceptor(service.getName(), service.getAddress(),
+						service.getTls().isEnabled()));
 	}
 
 	@Bean
