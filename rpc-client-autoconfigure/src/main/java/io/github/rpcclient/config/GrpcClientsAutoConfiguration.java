@@ -11,8 +11,8 @@ import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.config.ChannelProperties.Compression;
 import io.github.rpcclient.interceptor.CompressionClientInterceptor;
-import io.github.rpcclient.interceptor.ConnectionFailureHintClientInterceptor;
 import io.github.rpcclient.interceptor.DeadlineClientInterceptor;
+import io.github.rpcclient.interceptor.FailureHintClientInterceptor;
 import io.github.rpcclient.interceptor.LoggingClientInterceptor;
 import io.github.rpcclient.interceptor.RequestIdClientInterceptor;
 import io.github.rpcclient.stub.GeneratedStubFactory;
@@ -124,11 +124,10 @@ public class GrpcClientsAutoConfiguration {
 	}
 
 	@Bean
-	ServiceInterceptorProvider grpcConnectionFailureHintInterceptor() {
+	ServiceInterceptorProvider grpcFailureHintInterceptor() {
 		// just inside logging, so that logged failures carry the hint too
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER + 1,
-				(service) -> new ConnectionFailureHintClientInterceptor(service.getName(), service.getAddress(),
-						service.getTls().isEnabled()));
+				FailureHintClientInterceptor::new);
 	}
 
 	@Bean
