@@ -60,7 +60,10 @@ public class GrpcChannelFactory {
 	}
 
 	private static void configure(ManagedChannelBuilder<?> builder, ChannelProperties settings) {
-		builder.defaultLoadBalancingPolicy(settings.getLoadBalancingPolicy());
+		if (!(builder instanceof InProcessChannelBuilder)) {
+			// an in-process channel has one direct address, and grpc-java rejects any policy for it
+			builder.defaultLoadBalancingPolicy(settings.getLoadBalancingPolicy());
+		}
 		builder.idleTimeout(settings.getIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		builder.maxInboundMessageSize((int) settings.getMaxInboundMessageSize().toBytes());
 		builder.maxInboundMetadataSize((int) settings.getMaxInboundMetadataSize().toBytes());
