@@ -82,6 +82,7 @@ public class GrpcClientsAutoConfiguration {
 	ManagedChannelRegistry grpcChannelRegistry(GrpcClientsProperties properties, ServiceDefaults serviceDefaults,
 			ServicePropertiesValidator validator, GrpcChannelFactory channelFactory,
 			ObjectProvider<ServiceInterceptorProvider> interceptorProviders, ListableBeanFactory beanFactory) {
+		validator.validateDefaults(properties.getDefaults(), "grpc-clients.defaults");
 		List<ServiceProperties> services = serviceDefaults.bindConfiguredServices(properties.getServices().size());
 		validator.validate(services, SERVICES);
 		List<ServiceInterceptorProvider> chain = new ArrayList<>(interceptorProviders.orderedStream().toList());

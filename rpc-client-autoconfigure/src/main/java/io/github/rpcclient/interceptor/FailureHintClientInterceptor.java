@@ -1,5 +1,7 @@
 package io.github.rpcclient.interceptor;
 
+import java.net.ConnectException;
+
 import javax.net.ssl.SSLException;
 
 import io.github.rpcclient.config.ServiceProperties;
@@ -15,15 +17,17 @@ import io.grpc.Status;
 
 /**
  * Adds a hint naming the cause and the setting to check to {@code UNAVAILABLE} statuses whose
- * grpc-java description does not say it: plaintext and TLS mixed up ({@code io exception},
- * {@code Network closed for unknown reason}), and calls refused or cancelled because the service's
- * channel was closed.
+ * grpc-java description does not say it: a refused connection and plaintext and TLS mixed up
+ * (both {@code io exception} or {@code Network closed for unknown reason}), and calls refused or
+ * cancelled because the service's channel was closed.
  */
 public class FailureHintClientInterceptor implements ClientInterceptor {
 
 	private final boolean tls;
 
 	private final String mismatchHint;
+
+	private final String refusedHint;
 
 	private final String closedHint;
 
@@ -42,6 +46,8 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 						+ "'tls.authority-override'."
 				: "The connection to " + name + " at " + service.getAddress() + " was closed before the server "
 						+ "answered. If the server expects TLS, set the service's 'tls.enabled' to true.";
+		this.refusedHint = "Nothing accepts connections for " + name + " at " + service.getAddress()
+				+ " (connection refused). Check that the server is running and the service's 'address'.";
 		this.closedHint = "The channel of " + name + " is closed (the application is shutting down, or "
 				+ "ManagedChannelRegistry.close() was called); calls made after that fail.";
 		this.cancelledHint = "The call was cancelled because it was still running when the 'shutdown-grace-period' ("
@@ -84,7 +90,15 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 		if ("Channel shutdownNow invoked".equals(description)) {
 			return this.cancelledHint;
 		}
-		return (!answered && suggestsTlsMismatch(status)) ? this.mismatchHint : null;
+		if (answered) {
+			return null;
+		}
+		for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof ConnectException) {
+				return this.refusedHint;
+			}
+		}
+		return suggestsTlsMismatch(status) ? this.mismatchHint : null;
 	}
 
 	private boolean suggestsTlsMismatch(Status status) {

@@ -1,5 +1,7 @@
 package io.github.rpcclient.channel;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import io.github.rpcclient.test.EchoServiceImpl;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -96,6 +99,39 @@ class AddressFormsTest {
 		runner(pod1.address()).run((context) -> assertThat(stub(context).echo(request()).getPod()).isEqualTo(1));
 		runner("dns:///" + pod2.address()).run((context) -> assertThat(stub(context).echo(request()).getPod()).isEqualTo(2));
 		runner("localhost:" + pod2.port()).run((context) -> assertThat(stub(context).echo(request()).getPod()).isEqualTo(2));
+	}
+
+	@Test
+	void ipv6LiteralsInHostPortDnsAndStaticAddressesWork() throws Exception {
+		Server server;
+		try {
+			server = NettyServerBuilder.forAddress(new InetSocketAddress("::1", 0), InsecureServerCredentials.create())
+				.addService(new EchoServiceImpl(7))
+				.build()
+				.start();
+		}
+		catch (IOException ex) {
+			assumeThat(ex).as("IPv6 loopback is not available here").isNull();
+			return;
+		}
+		try {
+			String address = "[::1]:" + server.getPort();
+			runner(address).run((context) -> assertThat(stub(context).echo(request()).getPod()).isEqualTo(7));
+			runner("dns:///" + address).run((context) -> assertThat(stub(context).echo(request()).getPod()).isEqualTo(7));
+			runner("static://" + address + "," + pod1.address(), "grpc-clients.services[0].load-balancing-policy=round_robin")
+				.run((context) -> {
+					EchoServiceGrpc.EchoServiceBlockingStub stub = stub(context);
+					Set<Integer> pods = ConcurrentHashMap.newKeySet();
+					await("calls answered by both backends").atMost(Duration.ofSeconds(5)).until(() -> {
+						pods.add(stub.echo(request()).getPod());
+						return pods.size() == 2;
+					});
+					assertThat(pods).containsExactlyInAnyOrder(1, 7);
+				});
+		}
+		finally {
+			server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+		}
 	}
 
 	@Test

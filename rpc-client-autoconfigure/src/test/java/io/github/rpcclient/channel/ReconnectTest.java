@@ -43,6 +43,9 @@ class ReconnectTest {
 					StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
 							() -> stub.echo(request()));
 					assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+					assertThat(failure.getStatus().getDescription()).contains(
+							"Nothing accepts connections for gRPC service 'echo' at " + backend.address()
+									+ " (connection refused). Check that the server is running and the service's 'address'.");
 
 					backend.restart();
 					long start = System.nanoTime();

@@ -130,12 +130,29 @@ class ValidationFailureAnalysisTest {
 	}
 
 	@Test
-	void invalidDefaultsAreReportedForEveryServiceThatInheritsThem() {
-		this.runner.withPropertyValues("grpc-clients.defaults.load-balancing-policy=nearest").run((context) -> {
-			FailureAnalysis analysis = new GrpcClientsFailureAnalyzer().analyze(context.getStartupFailure());
-			assertThat(analysis.getDescription()).contains("grpc-clients.services[0].load-balancing-policy = 'nearest'")
-				.contains("grpc-clients.services[2].load-balancing-policy = 'nearest'");
-		});
+	void invalidDefaultsAreReportedWhereTheyAreSet() {
+		this.runner
+			.withPropertyValues("grpc-clients.defaults.load-balancing-policy=nearest",
+					"grpc-clients.defaults.keepalive.timeout=0s", "grpc-clients.defaults.tls.enabled=true",
+					"grpc-clients.defaults.tls.private-key=classpath:certs/client.key")
+			.run((context) -> {
+				FailureAnalysis analysis = new GrpcClientsFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.contains("grpc-clients.defaults.load-balancing-policy = 'nearest'")
+					.contains("grpc-clients.defaults.keepalive.timeout")
+					.contains("grpc-clients.defaults.tls.cert-chain = (unset): is missing")
+					.doesNotContain("grpc-clients.services[");
+			});
+	}
+
+	@Test
+	void validDefaultsOverriddenBadlyByAServiceAreReportedAtTheService() {
+		this.runner.withPropertyValues("grpc-clients.defaults.timeout=5s", "grpc-clients.services[1].timeout=-5s")
+			.run((context) -> {
+				FailureAnalysis analysis = new GrpcClientsFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("grpc-clients.services[1].timeout")
+					.doesNotContain("grpc-clients.defaults");
+			});
 	}
 
 	@Test
