@@ -52,7 +52,7 @@ class ConnectModeTest {
 				assertThat(analysis.getDescription())
 					.contains("gRPC service 'books' at '" + nowhere + "' is required ('connect: required')")
 					.contains("was not READY within PT0.5S")
-					.contains("TRANSIENT_FAILURE");
+					.containsPattern("\\(state (TRANSIENT_FAILURE|CONNECTING)\\)");
 				assertThat(analysis.getAction()).contains("Start the service or fix its address")
 					.contains("'connect-timeout'")
 					.contains("'eager' or 'lazy'");
@@ -80,7 +80,6 @@ class ConnectModeTest {
 					"grpc-clients.services[1].name=lazy", "grpc-clients.services[1].address=" + backend.address())
 			.run((context) -> {
 				ManagedChannelRegistry registry = context.getBean(ManagedChannelRegistry.class);
-				assertThat(registry.getState("eager")).isNotEqualTo(ConnectivityState.IDLE);
 				await("eager channel READY without any call").atMost(Duration.ofSeconds(5))
 					.until(() -> registry.getState("eager") == ConnectivityState.READY);
 				assertThat(registry.getState("lazy")).isEqualTo(ConnectivityState.IDLE);

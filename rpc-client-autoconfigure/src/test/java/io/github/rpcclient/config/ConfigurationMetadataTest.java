@@ -64,6 +64,7 @@ class ConfigurationMetadataTest {
 		assertDefault("grpc-clients.request-id.header", "x-trace-id");
 		assertDefault("grpc-clients.request-id.generate-if-absent", "false");
 		assertDefault("grpc-clients.logging.enabled", "true");
+		assertThat(properties.get("grpc-clients.request-id.mdc-keys").path("defaultValue").toString()).isEqualTo("[\"requestId\",\"traceId\"]");
 	}
 
 	@Test
