@@ -49,7 +49,8 @@ public record GrpcAddress(Kind kind, String target) {
 			for (String hostPort : list.split(",", -1)) {
 				checkHostPort(hostPort.trim());
 			}
-			return new GrpcAddress(Kind.STATIC, StaticNameResolverProvider.SCHEME + ":///" + list.replace(" ", ""));
+			return new GrpcAddress(Kind.STATIC,
+					StaticNameResolverProvider.SCHEME + ":///" + escapeBrackets(list.replace(" ", "")));
 		}
 		int schemeEnd = value.indexOf("://");
 		if (schemeEnd > 0) {
@@ -57,7 +58,7 @@ public record GrpcAddress(Kind kind, String target) {
 			if (scheme.equals("dns")) {
 				String rest = value.substring(schemeEnd + 3);
 				checkHostPort(rest.substring(rest.indexOf('/') + 1));
-				return new GrpcAddress(Kind.DNS, value);
+				return new GrpcAddress(Kind.DNS, escapeBrackets(value));
 			}
 			checkUri(value);
 			if (NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme) == null) {
@@ -67,7 +68,7 @@ public record GrpcAddress(Kind kind, String target) {
 			return new GrpcAddress(Kind.RESOLVER, value);
 		}
 		checkHostPort(value);
-		return new GrpcAddress(Kind.DNS, "dns:///" + value);
+		return new GrpcAddress(Kind.DNS, "dns:///" + escapeBrackets(value));
 	}
 
 	/**
@@ -118,6 +119,14 @@ public record GrpcAddress(Kind kind, String target) {
 			throw new IllegalArgumentException("'" + hostPort + "' has port '" + port
 					+ "', which is not a number from 1 to 65535");
 		}
+	}
+
+	/**
+	 * Percent-encodes the brackets of IPv6 hosts, which grpc-java does not accept in a target's
+	 * path; name resolvers see the decoded path.
+	 */
+	private static String escapeBrackets(String value) {
+		return value.replace("[", "%5B").replace("]", "%5D");
 	}
 
 	private static void checkUri(String value) {

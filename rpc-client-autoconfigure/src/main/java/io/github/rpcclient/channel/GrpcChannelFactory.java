@@ -52,10 +52,6 @@ public class GrpcChannelFactory {
 		ManagedChannelBuilder<?> builder = (parsed.kind() == GrpcAddress.Kind.IN_PROCESS)
 				? InProcessChannelBuilder.forName(parsed.target())
 				: Grpc.newChannelBuilder(parsed.target(), this.credentialsFactory.create(service.getTls()));
-		if (parsed.kind() != GrpcAddress.Kind.IN_PROCESS) {
-			// An in-process channel has a single direct address and rejects a load-balancing policy.
-			builder.defaultLoadBalancingPolicy(service.getLoadBalancingPolicy());
-		}
 		configure(builder, service);
 		for (GrpcChannelCustomizer customizer : this.customizers) {
 			customizer.customize(service, builder);
@@ -64,6 +60,10 @@ public class GrpcChannelFactory {
 	}
 
 	private static void configure(ManagedChannelBuilder<?> builder, ChannelProperties settings) {
+		if (!(builder instanceof InProcessChannelBuilder)) {
+			// an in-process channel has one direct address, and grpc-java rejects any policy for it
+			builder.defaultLoadBalancingPolicy(settings.getLoadBalancingPolicy());
+		}
 		builder.idleTimeout(settings.getIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		builder.maxInboundMessageSize((int) settings.getMaxInboundMessageSize().toBytes());
 		builder.maxInboundMetadataSize((int) settings.getMaxInboundMetadataSize().toBytes());

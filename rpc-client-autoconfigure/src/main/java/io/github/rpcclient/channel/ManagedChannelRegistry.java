@@ -306,8 +306,10 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 			}
 		}
 		if (forced > 0 || failed > 0) {
-			logger.warn("Closed {} gRPC channels: {} had calls still running after the grace period and were cancelled, "
-					+ "{} did not terminate", this.channels.size(), forced, failed);
+			logger.warn("Closed {} gRPC channels: {} had not terminated at the end of their shutdown grace period and were "
+					+ "shut down at once, cancelling any calls still running; {} did not terminate even then "
+					+ "(grpc-java also keeps a connection released by idleness or re-balancing open for 5 s)",
+					this.channels.size(), forced, failed);
 		}
 		else {
 			logger.debug("Closed {} gRPC channels", this.channels.size());

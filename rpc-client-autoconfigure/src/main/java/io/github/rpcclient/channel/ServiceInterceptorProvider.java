@@ -11,8 +11,8 @@ import org.springframework.lang.Nullable;
 /**
  * Supplies the interceptor that one service's calls pass through, at a fixed place in the chain.
  * Lower orders run first (outermost); the built-in places are the constants below, so the chain
- * is request id, logging, deadline, retry, pod selection (stateful services), circuit breaker,
- * observation, then the network.
+ * is request id, logging (with failure hints just inside it), deadline, retry, pod selection
+ * (stateful services), circuit breaker, observation, then the network.
  */
 public interface ServiceInterceptorProvider extends Ordered {
 

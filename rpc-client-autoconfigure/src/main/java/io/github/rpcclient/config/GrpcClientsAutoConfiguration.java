@@ -12,6 +12,7 @@ import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.config.ChannelProperties.Compression;
 import io.github.rpcclient.interceptor.CompressionClientInterceptor;
 import io.github.rpcclient.interceptor.DeadlineClientInterceptor;
+import io.github.rpcclient.interceptor.FailureHintClientInterceptor;
 import io.github.rpcclient.interceptor.LoggingClientInterceptor;
 import io.github.rpcclient.interceptor.RequestIdClientInterceptor;
 import io.github.rpcclient.stub.GeneratedStubFactory;
@@ -81,6 +82,7 @@ public class GrpcClientsAutoConfiguration {
 	ManagedChannelRegistry grpcChannelRegistry(GrpcClientsProperties properties, ServiceDefaults serviceDefaults,
 			ServicePropertiesValidator validator, GrpcChannelFactory channelFactory,
 			ObjectProvider<ServiceInterceptorProvider> interceptorProviders, ListableBeanFactory beanFactory) {
+		validator.validateDefaults(properties.getDefaults(), "grpc-clients.defaults");
 		List<ServiceProperties> services = serviceDefaults.bindConfiguredServices(properties.getServices().size());
 		validator.validate(services, SERVICES);
 		List<ServiceInterceptorProvider> chain = new ArrayList<>(interceptorProviders.orderedStream().toList());
@@ -120,6 +122,13 @@ public class GrpcClientsAutoConfiguration {
 	ServiceInterceptorProvider grpcLoggingInterceptor() {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER,
 				(service) -> new LoggingClientInterceptor(service.getName(), service.getAddress()));
+	}
+
+	@Bean
+	ServiceInterceptorProvider grpcFailureHintInterceptor() {
+		// just inside logging, so that logged failures carry the hint too
+		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER + 1,
+				FailureHintClientInterceptor::new);
 	}
 
 	@Bean

@@ -61,6 +61,19 @@ public class ServicePropertiesValidator {
 	}
 
 	/**
+	 * Validates {@code grpc-clients.defaults} on its own, so that an invalid default is reported at
+	 * the path where it is set rather than at every service that inherits it.
+	 * @param defaults the defaults
+	 * @param path the property path to report, such as {@code grpc-clients.defaults}
+	 * @throws InvalidServiceConfigurationException listing every violation found
+	 */
+	public void validateDefaults(ChannelProperties defaults, String path) {
+		Checker checker = new Checker(path);
+		checkChannel(defaults, checker);
+		throwIfAny(checker.violations);
+	}
+
+	/**
 	 * Validates one service.
 	 * @param service the service
 	 * @param path the property path to report, such as {@code grpc-clients.services[2]}

@@ -1,0 +1,163 @@
+package io.github.rpcclient.interceptor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.github.rpcclient.channel.ManagedChannelRegistry;
+import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.proto.EchoRequest;
+import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.MDC;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Request ids reach the server in a header, from the MDC or {@link RequestIdContext}; calls are
+ * logged without payloads.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RequestIdAndLoggingTest {
+
+	private static TestBackend backend;
+
+	@BeforeAll
+	static void startBackend() {
+		backend = TestBackend.start(9);
+	}
+
+	@AfterAll
+	static void stopBackend() {
+		backend.close();
+	}
+
+	@AfterEach
+	void clearMdc() {
+		MDC.clear();
+	}
+
+	private static ApplicationContextRunner runner(String... properties) {
+		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
+			.withPropertyValues("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + backend.address())
+			.withPropertyValues(properties);
+	}
+
+	@Test
+	void requestIdFromTheMdcArrivesInXTraceId() {
+		runner().run((context) -> {
+			MDC.put("requestId", "req-1");
+			assertThat(echo(context)).isEqualTo("req-1");
+			MDC.clear();
+			MDC.put("traceId", "trace-2");
+			assertThat(echo(context)).isEqualTo("trace-2");
+			MDC.put("requestId", "req-3");
+			assertThat(echo(context)).as("requestId is looked up before traceId").isEqualTo("req-3");
+		});
+	}
+
+	@Test
+	void requestIdFromTheGrpcContextWinsOverTheMdc() {
+		runner().run((context) -> {
+			MDC.put("requestId", "from-mdc");
+			assertThat(RequestIdContext.callWith("from-context", () -> echo(context))).isEqualTo("from-context");
+			String[] seen = new String[1];
+			RequestIdContext.runWith("run-with", () -> seen[0] = echo(context));
+			assertThat(seen[0]).isEqualTo("run-with");
+		});
+	}
+
+	@Test
+	void withoutAnIdNoHeaderIsSentUnlessGenerationIsOn() {
+		runner().run((context) -> assertThat(echo(context)).isEmpty());
+		runner("grpc-clients.request-id.generate-if-absent=true").run((context) -> {
+			String generated = echo(context);
+			assertThat(UUID.fromString(generated)).isNotNull();
+			assertThat(echo(context)).isNotEqualTo(generated);
+			MDC.put("requestId", "kept");
+			assertThat(echo(context)).isEqualTo("kept");
+		});
+	}
+
+	@Test
+	void headerNameAndMdcKeysAreConfigurable() {
+		runner("grpc-clients.request-id.header=x-request-id", "grpc-clients.request-id.mdc-keys=correlationId")
+			.run((context) -> {
+				MDC.put("correlationId", "corr-1");
+				MDC.put("requestId", "ignored");
+				backend.service().headers().clear();
+				assertThat(echo(context)).as("nothing in x-trace-id").isEmpty();
+				assertThat(lastHeaders().get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER)))
+					.isEqualTo("corr-1");
+			});
+	}
+
+	@Test
+	void propagationCanBeSwitchedOff() {
+		runner("grpc-clients.request-id.enabled=false").run((context) -> {
+			MDC.put("requestId", "req-1");
+			assertThat(echo(context)).isEmpty();
+		});
+	}
+
+	@Test
+	void failedCallIsLoggedAtWarnWithMethodServiceStatusAndDurationButNoPayload(CapturedOutput output) {
+		runner().run((context) -> {
+			backend.service().failNext("Echo", 1, Status.NOT_FOUND.withDescription("no such book"));
+			assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> stub(context)
+				.echo(EchoRequest.newBuilder().setMessage("secret-payload-4711").build()));
+		});
+		String line = output.getOut()
+			.lines()
+			.filter((candidate) -> candidate.contains("io.github.rpcclient.calls") && candidate.contains("NOT_FOUND"))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no call log line in:\n" + output.getOut()));
+		assertThat(line).contains("WARN")
+			.contains("gRPC rpcclient.test.EchoService/Echo -> echo (" + backend.address() + ") NOT_FOUND: no such book in ")
+			.containsPattern("in \\d+\\.\\d ms");
+		assertThat(output.getAll()).doesNotContain("secret-payload-4711");
+	}
+
+	@Test
+	void loggingCanBeSwitchedOff(CapturedOutput output) {
+		runner("grpc-clients.logging.enabled=false").run((context) -> {
+			backend.service().failNext("Echo", 1, Status.NOT_FOUND.withDescription("quiet failure"));
+			assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> stub(context).echo(request()));
+		});
+		assertThat(output.getAll()).doesNotContain("quiet failure");
+	}
+
+	private static String echo(AssertableApplicationContext context) {
+		return stub(context).echo(request()).getRequestId();
+	}
+
+	private static EchoServiceGrpc.EchoServiceBlockingStub stub(AssertableApplicationContext context) {
+		return EchoServiceGrpc.newBlockingStub(context.getBean(ManagedChannelRegistry.class).getCallChannel("echo"));
+	}
+
+	private static EchoRequest request() {
+		return EchoRequest.newBuilder().setMessage("id").build();
+	}
+
+	private static Metadata lastHeaders() {
+		List<Metadata> all = new ArrayList<>(backend.service().headers());
+		assertThat(all).as("requests received").isNotEmpty();
+		return all.get(all.size() - 1);
+	}
+
+}
