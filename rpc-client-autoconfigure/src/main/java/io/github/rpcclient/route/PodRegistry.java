@@ -71,8 +71,9 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		this.staticPods.put(service, Collections.unmodifiableMap(byIndex));
 		ServiceKey key = new ServiceKey(this.properties.getNamespace(), service);
 		PodSet previous = this.sets.get(key);
-		this.sets.put(key, merge(key, (previous != null) ? previous.published : Map.of(),
-				(previous != null) ? previous.redisTimeAtRead : 0, previous != null));
+		if (previous != null) {
+			this.sets.put(key, merge(key, previous.published, previous.redisNow(), previous.clockRunning));
+		}
 	}
 
 	/**

@@ -49,6 +49,11 @@ final class RoutingFixture implements AutoCloseable {
 
 	/** Publishes a pod (once, no heartbeat thread) and returns its publisher. */
 	PodHeartbeatPublisher publish(String service, int index, double load) {
+		return publish(service, index, load, "127.0.0.1:" + (10000 + index));
+	}
+
+	/** Publishes a pod at an address (once, no heartbeat thread) and returns its publisher. */
+	PodHeartbeatPublisher publish(String service, int index, double load, String address) {
 		RoutingProperties pod = new RoutingProperties();
 		pod.setNamespace(this.properties.getNamespace());
 		pod.setKeyPrefix(this.properties.getKeyPrefix());
@@ -57,7 +62,7 @@ final class RoutingFixture implements AutoCloseable {
 		pod.setCommandTimeout(this.properties.getCommandTimeout());
 		pod.getPublish().setService(service);
 		pod.getPublish().setIndex(index);
-		pod.getPublish().setAddress("127.0.0.1:" + (10000 + index));
+		pod.getPublish().setAddress(address);
 		pod.getPublish().setInterval(this.properties.getHeartbeatTtl().dividedBy(5));
 		PodHeartbeatPublisher publisher = new PodHeartbeatPublisher(this.store, pod, () -> load);
 		publisher.publish();
