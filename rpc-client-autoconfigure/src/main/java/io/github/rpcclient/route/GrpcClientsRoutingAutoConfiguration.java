@@ -43,7 +43,8 @@ public class GrpcClientsRoutingAutoConfiguration {
 							+ connectionFactory.getClass().getName() + ".",
 					"Use Lettuce (the default of spring-boot-starter-data-redis) instead of Jedis.");
 		}
-		return new RouteStore(lettuce, properties.getRouting().getCommandTimeout());
+		RoutingProperties routing = RoutingPropertiesValidator.validate(properties.getRouting());
+		return new RouteStore(lettuce, routing.getCommandTimeout());
 	}
 
 	@Bean
