@@ -1,6 +1,8 @@
 package io.github.rpcclient.route;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -50,6 +52,32 @@ class RouteStore {
 			catch (RedisNoScriptException ex) {
 				return await(commands.<T>eval(script.source(), script.outputType(), keys, args));
 			}
+		});
+	}
+
+	/**
+	 * Reads one field of many hashes in one round trip: one script on a single Redis; on a Redis
+	 * Cluster, where one script cannot span slots, pipelined HGETs that Lettuce sends to each node
+	 * together.
+	 * @param keys the hashes
+	 * @param field the field
+	 * @return the field's value of each hash as a number, 0 where there is none
+	 */
+	List<Long> hgetMany(byte[][] keys, byte[] field) {
+		if (!this.connectionFactory.isClusterAware()) {
+			return eval(RouteScript.BATCH_GET_LINK, keys, field);
+		}
+		return run("HGET", (commands) -> {
+			List<RedisFuture<byte[]>> futures = new ArrayList<>(keys.length);
+			for (byte[] key : keys) {
+				futures.add(commands.hget(key, field));
+			}
+			List<Long> values = new ArrayList<>(keys.length);
+			for (RedisFuture<byte[]> future : futures) {
+				byte[] value = await(future);
+				values.add((value != null) ? Long.parseLong(RouteKeys.string(value)) : 0L);
+			}
+			return values;
 		});
 	}
 

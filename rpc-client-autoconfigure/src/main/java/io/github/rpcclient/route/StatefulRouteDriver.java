@@ -210,7 +210,7 @@ public class StatefulRouteDriver {
 		for (int i = 0; i < linkKeys.length; i++) {
 			linkKeys[i] = this.keys.link(namespace, missed.get(i));
 		}
-		List<Long> pods = this.store.eval(RouteScript.BATCH_GET_LINK, linkKeys, RouteKeys.bytes(service));
+		List<Long> pods = this.store.hgetMany(linkKeys, RouteKeys.bytes(service));
 		for (int i = 0; i < pods.size(); i++) {
 			int pod = pods.get(i).intValue();
 			if (pod > 0) {
