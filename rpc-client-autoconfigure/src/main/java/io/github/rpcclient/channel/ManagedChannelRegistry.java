@@ -50,6 +50,8 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 
 	private final List<ServiceInterceptorProvider> interceptorProviders;
 
+	private final List<ServiceTransportProvider> transportProviders;
+
 	private volatile boolean running;
 
 	private volatile boolean closed;
@@ -63,6 +65,21 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 */
 	public ManagedChannelRegistry(ServiceDefaults serviceDefaults, ServicePropertiesValidator validator,
 			GrpcChannelFactory channelFactory, List<ServiceInterceptorProvider> interceptorProviders) {
+		this(serviceDefaults, validator, channelFactory, interceptorProviders, List.of());
+	}
+
+	/**
+	 * Creates a registry with no services.
+	 * @param serviceDefaults creates services that inherit the configured defaults
+	 * @param validator validates services before they are registered
+	 * @param channelFactory builds the channels
+	 * @param interceptorProviders the interceptor chain, in any order (sorted by their order here)
+	 * @param transportProviders asked first for the channel of each service (stateful services)
+	 */
+	public ManagedChannelRegistry(ServiceDefaults serviceDefaults, ServicePropertiesValidator validator,
+			GrpcChannelFactory channelFactory, List<ServiceInterceptorProvider> interceptorProviders,
+			List<ServiceTransportProvider> transportProviders) {
+		this.transportProviders = List.copyOf(transportProviders);
 		this.serviceDefaults = serviceDefaults;
 		this.validator = validator;
 		this.channelFactory = channelFactory;
@@ -117,7 +134,7 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	private ServiceChannel build(ServiceProperties service) {
-		ManagedChannel managedChannel = this.channelFactory.create(service);
+		ManagedChannel managedChannel = transport(service);
 		List<ClientInterceptor> interceptors = new ArrayList<>(this.interceptorProviders.size());
 		for (ServiceInterceptorProvider provider : this.interceptorProviders) {
 			ClientInterceptor interceptor = provider.interceptorFor(service);
@@ -127,6 +144,23 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 		}
 		Channel callChannel = ClientInterceptors.interceptForward(managedChannel, interceptors);
 		return new ServiceChannel(service, managedChannel, callChannel);
+	}
+
+	private ManagedChannel transport(ServiceProperties service) {
+		for (ServiceTransportProvider provider : this.transportProviders) {
+			ManagedChannel channel = provider.channelFor(service);
+			if (channel != null) {
+				return channel;
+			}
+		}
+		if (service.isStateful()) {
+			throw new GrpcClientStartupException("gRPC service '" + service.getName()
+					+ "' is stateful, but stateful routing is not active: it keeps the links between users and pods "
+					+ "in Redis, and no Redis connection is configured.",
+					"Add spring-boot-starter-data-redis (Lettuce) and configure spring.data.redis.*, or remove "
+							+ "'stateful: true' from the service.");
+		}
+		return this.channelFactory.create(service);
 	}
 
 	/**

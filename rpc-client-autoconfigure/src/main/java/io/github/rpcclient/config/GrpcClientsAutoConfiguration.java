@@ -9,6 +9,7 @@ import io.github.rpcclient.channel.GrpcChannelFactory;
 import io.github.rpcclient.channel.GrpcGlobalClientInterceptor;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
+import io.github.rpcclient.channel.ServiceTransportProvider;
 import io.github.rpcclient.config.ChannelProperties.Compression;
 import io.github.rpcclient.interceptor.CompressionClientInterceptor;
 import io.github.rpcclient.interceptor.DeadlineClientInterceptor;
@@ -81,13 +82,15 @@ public class GrpcClientsAutoConfiguration {
 	@ConditionalOnMissingBean
 	ManagedChannelRegistry grpcChannelRegistry(GrpcClientsProperties properties, ServiceDefaults serviceDefaults,
 			ServicePropertiesValidator validator, GrpcChannelFactory channelFactory,
-			ObjectProvider<ServiceInterceptorProvider> interceptorProviders, ListableBeanFactory beanFactory) {
+			ObjectProvider<ServiceInterceptorProvider> interceptorProviders,
+			ObjectProvider<ServiceTransportProvider> transportProviders, ListableBeanFactory beanFactory) {
 		validator.validateDefaults(properties.getDefaults(), "grpc-clients.defaults");
 		List<ServiceProperties> services = serviceDefaults.bindConfiguredServices(properties.getServices().size());
 		validator.validate(services, SERVICES);
 		List<ServiceInterceptorProvider> chain = new ArrayList<>(interceptorProviders.orderedStream().toList());
 		chain.addAll(globalInterceptors(beanFactory));
-		ManagedChannelRegistry registry = new ManagedChannelRegistry(serviceDefaults, validator, channelFactory, chain);
+		ManagedChannelRegistry registry = new ManagedChannelRegistry(serviceDefaults, validator, channelFactory, chain,
+				transportProviders.orderedStream().toList());
 		registry.registerValidated(services);
 		return registry;
 	}

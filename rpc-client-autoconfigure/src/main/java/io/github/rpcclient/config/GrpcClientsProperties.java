@@ -3,6 +3,8 @@ package io.github.rpcclient.config;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.rpcclient.route.RoutingProperties;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
@@ -47,6 +49,12 @@ public class GrpcClientsProperties {
 	@NestedConfigurationProperty
 	private ObservationProperties observation = new ObservationProperties();
 
+	/**
+	 * Stateful routing: links between users and pods kept in Redis.
+	 */
+	@NestedConfigurationProperty
+	private RoutingProperties routing = new RoutingProperties();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -77,6 +85,14 @@ public class GrpcClientsProperties {
 
 	public void setRequestId(RequestIdProperties requestId) {
 		this.requestId = requestId;
+	}
+
+	public RoutingProperties getRouting() {
+		return this.routing;
+	}
+
+	public void setRouting(RoutingProperties routing) {
+		this.routing = routing;
 	}
 
 	public CallLoggingProperties getLogging() {

@@ -99,7 +99,10 @@ public class ServicePropertiesValidator {
 			checker.add("name", name, "contains characters other than letters, digits, '.', '_' and '-'",
 					"use a name such as 'book-service'");
 		}
-		checker.address("address", service.getAddress());
+		if (!service.isStateful() || service.getAddress() != null) {
+			// a stateful service is reached through its pods; its own address is optional
+			checker.address("address", service.getAddress());
+		}
 		checkChannel(service, checker);
 		List<String> methodNames = new ArrayList<>();
 		for (int i = 0; i < service.getMethods().size(); i++) {

@@ -1,0 +1,155 @@
+package io.github.rpcclient.route;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.lang.Nullable;
+
+/**
+ * The backend side of the pod registry: publishes this application as one pod of a stateful
+ * service ({@code grpc-clients.routing.publish.*}) with a heartbeat every {@code interval}, valid
+ * for {@code heartbeat-ttl}. On graceful shutdown (lifecycle stop, before the web and gRPC servers
+ * stop) it marks the pod DRAINING: linked users stay, new ones go elsewhere; once the heartbeat
+ * lapses the pod is DOWN and its users move. Each heartbeat also deletes pods whose heartbeat
+ * stopped more than {@code pod-removal-after} ago.
+ */
+public class PodHeartbeatPublisher implements SmartLifecycle {
+
+	private static final Logger logger = LoggerFactory.getLogger(PodHeartbeatPublisher.class);
+
+	private final RouteStore store;
+
+	private final RouteKeys keys;
+
+	private final RoutingProperties properties;
+
+	private final String service;
+
+	private final int index;
+
+	private final String address;
+
+	private final PodLoad load;
+
+	@Nullable
+	private ScheduledExecutorService heartbeat;
+
+	private volatile PodState state = PodState.ROUTABLE;
+
+	PodHeartbeatPublisher(RouteStore store, RoutingProperties properties, PodLoad load) {
+		RoutingProperties.Publish publish = properties.getPublish();
+		this.store = store;
+		this.keys = new RouteKeys(properties.getKeyPrefix());
+		this.properties = properties;
+		this.service = RouteArguments.name("grpc-clients.routing.publish.service", publish.getService());
+		this.index = RouteArguments.podIndex("grpc-clients.routing.publish.index", publish.getIndex());
+		this.address = RouteArguments.name("grpc-clients.routing.publish.address", publish.getAddress());
+		this.load = load;
+	}
+
+	/**
+	 * Publishes the pod once now, with its current state and load.
+	 * @throws RouteStoreUnavailableException if Redis cannot be reached
+	 */
+	public void publish() {
+		this.store.eval(RouteScript.PUBLISH_POD,
+				new byte[][] { this.keys.pods(this.properties.getNamespace(), this.service),
+						this.keys.podLinks(this.properties.getNamespace(), this.service) },
+				RouteKeys.bytes(this.index), RouteKeys.bytes(this.state.name()),
+				RouteKeys.bytes(Double.toString(this.load.current())),
+				RouteKeys.bytes(this.properties.getHeartbeatTtl().toMillis()), RouteKeys.bytes(this.address),
+				RouteKeys.bytes(this.properties.getPodRemovalAfter().toMillis()));
+	}
+
+	/**
+	 * Changes the published state and publishes it at once.
+	 * @param state the new state
+	 */
+	public void setState(PodState state) {
+		this.state = state;
+		publish();
+	}
+
+	/** @return the state being published */
+	public PodState getState() {
+		return this.state;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.heartbeat != null) {
+			return;
+		}
+		this.state = PodState.ROUTABLE;
+		this.heartbeat = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "grpc-pod-heartbeat");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long period = interval().toMillis();
+		this.heartbeat.scheduleWithFixedDelay(this::beat, 0, period, TimeUnit.MILLISECONDS);
+		logger.info("Publishing pod {} of stateful service '{}' at {} every {}", this.index, this.service, this.address,
+				interval());
+	}
+
+	private Duration interval() {
+		Duration interval = this.properties.getPublish().getInterval();
+		return (interval != null) ? interval : this.properties.getHeartbeatTtl().dividedBy(3);
+	}
+
+	private void beat() {
+		try {
+			publish();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Heartbeat of pod {} of '{}' failed: {}", this.index, this.service, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Stops the heartbeat and marks the pod DRAINING (graceful shutdown).
+	 */
+	@Override
+	public void stop() {
+		if (halt()) {
+			try {
+				setState(PodState.DRAINING);
+				logger.info("Pod {} of stateful service '{}' is draining", this.index, this.service);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not mark pod {} of '{}' draining: {}", this.index, this.service, ex.getMessage());
+			}
+		}
+	}
+
+	/**
+	 * Stops the heartbeat without publishing anything, as a crash would.
+	 * @return whether it was running
+	 */
+	synchronized boolean halt() {
+		if (this.heartbeat == null) {
+			return false;
+		}
+		this.heartbeat.shutdownNow();
+		try {
+			this.heartbeat.awaitTermination(this.properties.getCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.heartbeat = null;
+		return true;
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.heartbeat != null;
+	}
+
+}

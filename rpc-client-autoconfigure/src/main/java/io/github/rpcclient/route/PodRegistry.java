@@ -1,0 +1,362 @@
+package io.github.rpcclient.route;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
+
+import io.github.rpcclient.config.PodProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.lang.Nullable;
+
+/**
+ * The pods of each stateful service (the seed's route-info driver): static {@code pods[]} of the
+ * local namespace merged with the pods published in Redis ({@link PodHeartbeatPublisher}). Reads
+ * are answered from a snapshot that a background thread refreshes every
+ * {@code registry-refresh}; a pod counts as DOWN once its heartbeat deadline passes on Redis'
+ * clock (estimated locally between refreshes, frozen while Redis cannot be read, so a Redis outage
+ * does not make every pod look dead). When a pod of the local namespace leaves the registry, every
+ * {@link PodLifecycleListener} is told.
+ */
+public class PodRegistry implements SmartLifecycle, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(PodRegistry.class);
+
+	private final RouteStore store;
+
+	private final RouteKeys keys;
+
+	private final RoutingProperties properties;
+
+	private final Supplier<List<PodLifecycleListener>> listeners;
+
+	private final Map<ServiceKey, PodSet> sets = new ConcurrentHashMap<>();
+
+	private final Map<String, Map<Integer, String>> staticPods = new ConcurrentHashMap<>();
+
+	private volatile BiPredicate<String, Integer> channelShutdown = (service, index) -> false;
+
+	@Nullable
+	private ScheduledExecutorService refresher;
+
+	private volatile boolean failing;
+
+	PodRegistry(RouteStore store, RoutingProperties properties, Supplier<List<PodLifecycleListener>> listeners) {
+		this.store = store;
+		this.keys = new RouteKeys(properties.getKeyPrefix());
+		this.properties = properties;
+		this.listeners = listeners;
+	}
+
+	/**
+	 * Adds the static pods of a service of the local namespace.
+	 * @param service the service name
+	 * @param pods its pods
+	 */
+	public void addStaticPods(String service, List<PodProperties> pods) {
+		Map<Integer, String> byIndex = new TreeMap<>();
+		pods.forEach((pod) -> byIndex.put(pod.getIndex(), pod.getAddress()));
+		this.staticPods.put(service, Collections.unmodifiableMap(byIndex));
+		ServiceKey key = new ServiceKey(this.properties.getNamespace(), service);
+		PodSet previous = this.sets.get(key);
+		if (previous != null) {
+			this.sets.put(key, merge(key, previous.published, previous.redisNow(), previous.clockRunning));
+		}
+	}
+
+	/**
+	 * Returns a service's pods, reading them from Redis the first time.
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @return the pods by index
+	 * @throws RouteStoreUnavailableException if they were never read and Redis cannot be reached
+	 * (and the service has no static pods)
+	 */
+	public Map<Integer, Pod> pods(String namespace, String service) {
+		return podSet(namespace, service).pods;
+	}
+
+	/**
+	 * Picks the pod a new user of a service should link to: a routable pod with the lowest load,
+	 * ties broken by fewest links.
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @return the pod index, or empty if no pod is routable
+	 */
+	public OptionalInt bestPod(String namespace, String service) {
+		PodSet set = podSet(namespace, service);
+		long now = set.redisNow();
+		Pod best = null;
+		long bestLinks = 0;
+		for (Pod pod : set.pods.values()) {
+			if (pod.stateAt(now) != PodState.ROUTABLE || isShutdown(namespace, service, pod.index())) {
+				continue;
+			}
+			long links = pod.links() + set.localLinks(pod.index());
+			if (best == null || pod.load() < best.load() || (pod.load() == best.load() && links < bestLinks)) {
+				best = pod;
+				bestLinks = links;
+			}
+		}
+		return (best != null) ? OptionalInt.of(best.index()) : OptionalInt.empty();
+	}
+
+	/**
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @param index the pod index
+	 * @return whether the pod accepts new links: ROUTABLE, heartbeat fresh, channel open
+	 */
+	public boolean isRoutable(String namespace, String service, int index) {
+		return stateOf(namespace, service, index) == PodState.ROUTABLE;
+	}
+
+	/**
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @param index the pod index
+	 * @return whether the pod serves its linked users: ROUTABLE or DRAINING, heartbeat fresh (or
+	 * static), channel not shut down
+	 */
+	public boolean isAvailable(String namespace, String service, int index) {
+		return stateOf(namespace, service, index) != PodState.DOWN;
+	}
+
+	/**
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @param index the pod index
+	 * @return the pod's effective state; DOWN if it is unknown
+	 */
+	public PodState stateOf(String namespace, String service, int index) {
+		PodSet set = podSet(namespace, service);
+		Pod pod = set.pods.get(index);
+		if (pod == null || isShutdown(namespace, service, index)) {
+			return PodState.DOWN;
+		}
+		return pod.stateAt(set.redisNow());
+	}
+
+	/** The indexes of the available pods, as script arguments. */
+	byte[][] availablePodArguments(String namespace, String service) {
+		PodSet set = podSet(namespace, service);
+		long now = set.redisNow();
+		return set.pods.values()
+			.stream()
+			.filter((pod) -> pod.stateAt(now) != PodState.DOWN && !isShutdown(namespace, service, pod.index()))
+			.map((pod) -> RouteKeys.bytes(pod.index()))
+			.toArray(byte[][]::new);
+	}
+
+	/** Counts a link made by this client until the next refresh reads the shared counters. */
+	void linked(String namespace, String service, int index) {
+		podSet(namespace, service).localLinks.computeIfAbsent(index, (i) -> new LongAdder()).increment();
+	}
+
+	/**
+	 * Lets pods whose channel is shut down count as DOWN.
+	 * @param channelShutdown tells whether a local pod's channel is shut down
+	 */
+	void useChannelStates(BiPredicate<String, Integer> channelShutdown) {
+		this.channelShutdown = channelShutdown;
+	}
+
+	private boolean isShutdown(String namespace, String service, int index) {
+		return namespace.equals(this.properties.getNamespace()) && this.channelShutdown.test(service, index);
+	}
+
+	private PodSet podSet(String namespace, String service) {
+		ServiceKey key = new ServiceKey(namespace, service);
+		PodSet set = this.sets.get(key);
+		if (set == null) {
+			set = firstRead(key);
+			PodSet raced = this.sets.putIfAbsent(key, set);
+			if (raced != null) {
+				set = raced;
+			}
+		}
+		return set;
+	}
+
+	/**
+	 * Re-reads every service's pods from Redis now, telling listeners about pods that left.
+	 */
+	public void refresh() {
+		boolean failed = false;
+		for (ServiceKey key : Set.copyOf(this.sets.keySet())) {
+			PodSet previous = this.sets.get(key);
+			PodSet current;
+			try {
+				current = read(key);
+			}
+			catch (RouteStoreUnavailableException ex) {
+				failed = true;
+				if (!this.failing) {
+					logger.warn("Cannot refresh the pods of '{}' from Redis; using the last ones read: {}", key.service,
+							ex.getMessage());
+				}
+				this.sets.put(key, previous.frozen());
+				continue;
+			}
+			this.sets.put(key, current);
+			if (key.namespace.equals(this.properties.getNamespace())) {
+				for (Integer index : previous.pods.keySet()) {
+					if (!current.pods.containsKey(index)) {
+						logger.info("Pod {} of stateful service '{}' left the registry", index, key.service);
+						this.listeners.get().forEach((listener) -> listener.podRemoved(key.service, index));
+					}
+				}
+			}
+		}
+		this.failing = failed;
+	}
+
+	private PodSet firstRead(ServiceKey key) {
+		try {
+			return read(key);
+		}
+		catch (RouteStoreUnavailableException ex) {
+			if (this.staticPods.containsKey(key.service) && key.namespace.equals(this.properties.getNamespace())) {
+				return merge(key, Map.of(), 0, false);
+			}
+			throw ex;
+		}
+	}
+
+	private PodSet read(ServiceKey key) {
+		List<Object> reply = this.store.eval(RouteScript.READ_PODS, new byte[][] {
+				this.keys.pods(key.namespace, key.service), this.keys.podLinks(key.namespace, key.service) });
+		long redisNow = Long.parseLong(RouteKeys.string(reply.get(0))) * 1000
+				+ Long.parseLong(RouteKeys.string(reply.get(1))) / 1000;
+		Map<Integer, Long> links = new TreeMap<>();
+		List<?> counts = (List<?>) reply.get(3);
+		for (int i = 0; i + 1 < counts.size(); i += 2) {
+			try {
+				links.put(Integer.parseInt(RouteKeys.string(counts.get(i))),
+						Long.parseLong(RouteKeys.string(counts.get(i + 1))));
+			}
+			catch (NumberFormatException ex) {
+				// not a counter of ours
+			}
+		}
+		Map<Integer, Pod> published = new TreeMap<>();
+		List<?> pods = (List<?>) reply.get(2);
+		for (int i = 0; i + 1 < pods.size(); i += 2) {
+			try {
+				int index = Integer.parseInt(RouteKeys.string(pods.get(i)));
+				Pod pod = Pod.parse(index, RouteKeys.string(pods.get(i + 1)), links.getOrDefault(index, 0L));
+				if (pod != null) {
+					published.put(index, pod);
+				}
+			}
+			catch (NumberFormatException ex) {
+				// not a pod of ours
+			}
+		}
+		return merge(key, published, redisNow, true);
+	}
+
+	private PodSet merge(ServiceKey key, Map<Integer, Pod> published, long redisNow, boolean clockRunning) {
+		Map<Integer, String> fixed = key.namespace.equals(this.properties.getNamespace())
+				? this.staticPods.getOrDefault(key.service, Map.of()) : Map.of();
+		Map<Integer, Pod> pods = new TreeMap<>(published);
+		fixed.forEach((index, address) -> pods.merge(index, Pod.fixed(index, address),
+				(fromRedis, fromConfig) -> fromRedis.withAddress(address)));
+		return new PodSet(Collections.unmodifiableMap(pods), published, redisNow, clockRunning);
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.refresher == null) {
+			this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "grpc-pod-registry");
+				thread.setDaemon(true);
+				return thread;
+			});
+			long period = this.properties.getRegistryRefresh().toMillis();
+			this.refresher.scheduleWithFixedDelay(this::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void refreshQuietly() {
+		try {
+			refresh();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Pod registry refresh failed", ex);
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.refresher != null) {
+			this.refresher.shutdownNow();
+			this.refresher = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.refresher != null;
+	}
+
+	@Override
+	public void close() {
+		stop();
+	}
+
+	private record ServiceKey(String namespace, String service) {
+	}
+
+	/** One service's pods as read at one moment. */
+	private static final class PodSet {
+
+		final Map<Integer, Pod> pods;
+
+		final Map<Integer, Pod> published;
+
+		final long redisTimeAtRead;
+
+		final long nanosAtRead = System.nanoTime();
+
+		final boolean clockRunning;
+
+		final Map<Integer, LongAdder> localLinks = new ConcurrentHashMap<>();
+
+		PodSet(Map<Integer, Pod> pods, Map<Integer, Pod> published, long redisTimeAtRead, boolean clockRunning) {
+			this.pods = pods;
+			this.published = published;
+			this.redisTimeAtRead = redisTimeAtRead;
+			this.clockRunning = clockRunning;
+		}
+
+		long redisNow() {
+			return this.clockRunning
+					? this.redisTimeAtRead + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.nanosAtRead)
+					: this.redisTimeAtRead;
+		}
+
+		long localLinks(int index) {
+			LongAdder adder = this.localLinks.get(index);
+			return (adder != null) ? adder.sum() : 0;
+		}
+
+		PodSet frozen() {
+			return this.clockRunning ? new PodSet(this.pods, this.published, redisNow(), false) : this;
+		}
+
+	}
+
+}

@@ -1,0 +1,109 @@
+package io.github.rpcclient.route;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import io.lettuce.core.ScriptOutputType;
+
+/**
+ * A Lua script run with EVALSHA (EVAL when Redis does not know it yet, after a restart say). The
+ * scripts use only Redis 6.2 commands.
+ */
+final class RouteScript {
+
+	/**
+	 * Sets a user's link to a service if it has none or its pod is no longer available, else keeps
+	 * it; refreshes the link's TTL either way. KEYS[1] link hash; ARGV service, new pod (0: keep
+	 * an available link only), TTL ms, available pods... Returns {pod or 0, 1 if set, previous pod
+	 * or 0}.
+	 */
+	static final RouteScript SET_LINK_IF_ABSENT = new RouteScript("""
+			local current = redis.call('HGET', KEYS[1], ARGV[1])
+			if current then
+			  for i = 4, #ARGV do
+			    if ARGV[i] == current then
+			      redis.call('PEXPIRE', KEYS[1], ARGV[3])
+			      return {tonumber(current), 0, 0}
+			    end
+			  end
+			end
+			if ARGV[2] == '0' then
+			  return {0, 0, 0}
+			end
+			redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+			redis.call('PEXPIRE', KEYS[1], ARGV[3])
+			return {tonumber(ARGV[2]), 1, tonumber(current or '0')}
+			""", ScriptOutputType.MULTI);
+
+	/** Reads one service's link of many users. KEYS link hashes; ARGV[1] service. Returns pods, 0 for none. */
+	static final RouteScript BATCH_GET_LINK = new RouteScript("""
+			local pods = {}
+			for i = 1, #KEYS do
+			  pods[i] = tonumber(redis.call('HGET', KEYS[i], ARGV[1]) or '0')
+			end
+			return pods
+			""", ScriptOutputType.MULTI);
+
+	/**
+	 * Reads a service's pods and link counts with Redis' clock. KEYS pods hash, link-count hash.
+	 * Returns {seconds, microseconds, pods, link counts}.
+	 */
+	static final RouteScript READ_PODS = new RouteScript("""
+			local t = redis.call('TIME')
+			return {t[1], t[2], redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+			""", ScriptOutputType.MULTI);
+
+	/**
+	 * Publishes a pod with a heartbeat deadline on Redis' clock, and deletes pods whose heartbeat
+	 * stopped long ago. KEYS pods hash, link-count hash; ARGV index, state, load, heartbeat TTL ms,
+	 * address, removal-after ms.
+	 */
+	static final RouteScript PUBLISH_POD = new RouteScript("""
+			local t = redis.call('TIME')
+			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+			redis.call('HSET', KEYS[1], ARGV[1],
+			  ARGV[2] .. '|' .. ARGV[3] .. '|' .. (now + tonumber(ARGV[4])) .. '|' .. ARGV[5])
+			local all = redis.call('HGETALL', KEYS[1])
+			for i = 1, #all, 2 do
+			  local deadline = tonumber(string.match(all[i + 1], '^[^|]*|[^|]*|([^|]*)|'))
+			  if deadline and deadline + tonumber(ARGV[6]) < now then
+			    redis.call('HDEL', KEYS[1], all[i])
+			    redis.call('HDEL', KEYS[2], all[i])
+			  end
+			end
+			return now
+			""", ScriptOutputType.INTEGER);
+
+	private final String source;
+
+	private final String sha;
+
+	private final ScriptOutputType outputType;
+
+	private RouteScript(String source, ScriptOutputType outputType) {
+		this.source = source;
+		this.outputType = outputType;
+		try {
+			this.sha = HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	String source() {
+		return this.source;
+	}
+
+	String sha() {
+		return this.sha;
+	}
+
+	ScriptOutputType outputType() {
+		return this.outputType;
+	}
+
+}

@@ -1,0 +1,132 @@
+package io.github.rpcclient.route;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Runs the routing commands on the application's Redis (Spring Data Redis' Lettuce connection),
+ * each bounded by {@code command-timeout} whatever the client's own timeout is. Every failure to
+ * reach Redis becomes a {@link RouteStoreUnavailableException}.
+ */
+class RouteStore {
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final long timeoutNanos;
+
+	private final Duration timeout;
+
+	RouteStore(LettuceConnectionFactory connectionFactory, Duration timeout) {
+		this.connectionFactory = connectionFactory;
+		this.timeout = timeout;
+		this.timeoutNanos = timeout.toNanos();
+	}
+
+	/**
+	 * Runs a script.
+	 * @param script the script
+	 * @param keys its keys
+	 * @param args its arguments
+	 * @param <T> the reply type
+	 * @return the reply
+	 */
+	<T> T eval(RouteScript script, byte[][] keys, byte[]... args) {
+		return run(script.source(), (commands) -> {
+			try {
+				return await(commands.<T>evalsha(script.sha(), script.outputType(), keys, args));
+			}
+			catch (RedisNoScriptException ex) {
+				return await(commands.<T>eval(script.source(), script.outputType(), keys, args));
+			}
+		});
+	}
+
+	/**
+	 * Reads one field of many hashes in one round trip: one script on a single Redis; on a Redis
+	 * Cluster, where one script cannot span slots, pipelined HGETs that Lettuce sends to each node
+	 * together.
+	 * @param keys the hashes
+	 * @param field the field
+	 * @return the field's value of each hash as a number, 0 where there is none
+	 */
+	List<Long> hgetMany(byte[][] keys, byte[] field) {
+		if (!this.connectionFactory.isClusterAware()) {
+			return eval(RouteScript.BATCH_GET_LINK, keys, field);
+		}
+		return run("HGET", (commands) -> {
+			List<RedisFuture<byte[]>> futures = new ArrayList<>(keys.length);
+			for (byte[] key : keys) {
+				futures.add(commands.hget(key, field));
+			}
+			List<Long> values = new ArrayList<>(keys.length);
+			for (RedisFuture<byte[]> future : futures) {
+				byte[] value = await(future);
+				values.add((value != null) ? Long.parseLong(RouteKeys.string(value)) : 0L);
+			}
+			return values;
+		});
+	}
+
+	Map<byte[], byte[]> hgetall(byte[] key) {
+		return run("HGETALL", (commands) -> await(commands.hgetall(key)));
+	}
+
+	byte[] hget(byte[] key, byte[] field) {
+		return run("HGET", (commands) -> await(commands.hget(key, field)));
+	}
+
+	/** Adds to counters in one hash and refreshes its TTL, pipelined. */
+	void increment(byte[] key, byte[] field, long delta, byte[] otherField, long otherDelta, Duration ttl) {
+		run("HINCRBY", (commands) -> {
+			RedisFuture<Long> first = commands.hincrby(key, field, delta);
+			RedisFuture<Long> second = (otherField != null) ? commands.hincrby(key, otherField, otherDelta) : null;
+			RedisFuture<Boolean> expire = commands.pexpire(key, ttl.toMillis());
+			await(first);
+			if (second != null) {
+				await(second);
+			}
+			return await(expire);
+		});
+	}
+
+	private <T> T await(RedisFuture<T> future) {
+		return LettuceFutures.awaitOrCancel(future, this.timeoutNanos, TimeUnit.NANOSECONDS);
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> T run(String what, Function<RedisClusterAsyncCommands<byte[], byte[]>, T> action) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			return action.apply((RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection());
+		}
+		catch (RedisCommandExecutionException ex) {
+			throw new IllegalStateException("Redis rejected the routing command " + abbreviate(what) + ": "
+					+ ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			if (ex instanceof io.lettuce.core.RedisException || ex instanceof DataAccessException) {
+				throw new RouteStoreUnavailableException("Redis (the stateful route store) did not answer within "
+						+ this.timeout.toMillis() + "ms: " + ex.getMessage(), ex);
+			}
+			throw ex;
+		}
+	}
+
+	private static String abbreviate(String what) {
+		return what.length() > 40 ? "script" : what;
+	}
+
+}

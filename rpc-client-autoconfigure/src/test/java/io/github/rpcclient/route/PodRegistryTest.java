@@ -1,0 +1,182 @@
+package io.github.rpcclient.route;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.rpcclient.config.PodProperties;
+import io.github.rpcclient.test.EmbeddedRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Pod states and how links follow them: draining keeps users, DOWN moves them, a stopped
+ * heartbeat is DOWN after its TTL, pods that leave are announced.
+ */
+class PodRegistryTest {
+
+	private static final String NS = RoutingFixture.NS;
+
+	private static final String SVC = "chat";
+
+	private static EmbeddedRedis redis;
+
+	private final List<RoutingFixture> fixtures = new ArrayList<>();
+
+	@BeforeAll
+	static void startRedis() {
+		redis = EmbeddedRedis.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void flush() {
+		redis.run((commands) -> commands.flushall());
+	}
+
+	@AfterEach
+	void closeFixtures() {
+		this.fixtures.forEach(RoutingFixture::close);
+	}
+
+	private RoutingFixture fixture(Consumer<RoutingProperties> customizer) {
+		RoutingFixture fixture = new RoutingFixture(redis, customizer);
+		this.fixtures.add(fixture);
+		return fixture;
+	}
+
+	@Test
+	void aDrainingPodKeepsItsLinkedUsersAndGetsNoNewOnes() {
+		RoutingFixture client = fixture((properties) -> {
+		});
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		client.publish(SVC, 2, 1);
+		assertThat(client.driver.computeLinkedPod(NS, "old", SVC)).hasValue(1);
+
+		pod1.setState(PodState.DRAINING);
+		client.registry.refresh();
+		assertThat(client.registry.isAvailable(NS, SVC, 1)).isTrue();
+		assertThat(client.registry.isRoutable(NS, SVC, 1)).isFalse();
+		assertThat(client.driver.computeLinkedPod(NS, "old", SVC)).as("from the near cache").hasValue(1);
+		client.driver.cacheExpired(NS, "old", SVC);
+		assertThat(client.driver.computeLinkedPod(NS, "old", SVC)).as("from Redis").hasValue(1);
+		for (int i = 0; i < 5; i++) {
+			assertThat(client.driver.computeLinkedPod(NS, "new-" + i, SVC)).hasValue(2);
+		}
+	}
+
+	@Test
+	void theUsersOfADownPodMoveOnTheirNextCompute() {
+		RoutingFixture client = fixture((properties) -> {
+		});
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		client.publish(SVC, 2, 1);
+		assertThat(client.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
+
+		pod1.setState(PodState.DOWN);
+		client.registry.refresh();
+		assertThat(client.registry.isAvailable(NS, SVC, 1)).isFalse();
+		assertThat(client.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(2);
+		assertThat(client.driver.getLinkedPodNotCache(NS, "u1", SVC)).hasValue(2);
+	}
+
+	@Test
+	void aPodWhoseHeartbeatStopsIsDownAfterTheHeartbeatTtl() {
+		RoutingFixture client = fixture((properties) -> properties.setHeartbeatTtl(Duration.ofSeconds(1)));
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		PodHeartbeatPublisher pod2 = client.publish(SVC, 2, 1);
+		pod1.start();
+		pod2.start();
+		assertThat(client.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
+
+		pod1.halt();
+		long stopped = System.nanoTime();
+		await("pod 1 to count as DOWN").atMost(Duration.ofSeconds(5)).until(() -> {
+			client.registry.refresh();
+			return !client.registry.isAvailable(NS, SVC, 1);
+		});
+		assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("not before its heartbeat TTL")
+			.isGreaterThan(Duration.ofMillis(600));
+		assertThat(client.registry.isAvailable(NS, SVC, 2)).as("pod 2 keeps beating").isTrue();
+		assertThat(client.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(2);
+	}
+
+	@Test
+	void aGracefullyStoppedPublisherMarksItsPodDraining() {
+		RoutingFixture client = fixture((properties) -> {
+		});
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		pod1.start();
+		assertThat(pod1.isRunning()).isTrue();
+		pod1.stop();
+		client.registry.refresh();
+		assertThat(client.registry.stateOf(NS, SVC, 1)).isEqualTo(PodState.DRAINING);
+		assertThat(pod1.isRunning()).isFalse();
+	}
+
+	@Test
+	void podsThatLeaveTheRegistryAreAnnouncedToListeners() {
+		RoutingFixture client = fixture((properties) -> {
+			properties.setHeartbeatTtl(Duration.ofMillis(300));
+			properties.setPodRemovalAfter(Duration.ofMillis(300));
+		});
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		PodHeartbeatPublisher pod2 = client.publish(SVC, 2, 0);
+		assertThat(client.registry.pods(NS, SVC)).containsOnlyKeys(1, 2);
+		pod1.halt();
+		pod2.start();
+		await("pod 1 to be removed").atMost(Duration.ofSeconds(5)).until(() -> {
+			client.registry.refresh();
+			return client.removed.contains(SVC + "#1");
+		});
+		assertThat(client.registry.pods(NS, SVC)).containsOnlyKeys(2);
+		assertThat(client.removed).containsExactly(SVC + "#1");
+	}
+
+	@Test
+	void staticPodsAreRoutableAndMergeWithWhatTheyPublish() {
+		RoutingFixture client = fixture((properties) -> {
+		});
+		PodProperties one = new PodProperties();
+		one.setIndex(1);
+		one.setAddress("10.0.0.1:9090");
+		PodProperties two = new PodProperties();
+		two.setIndex(2);
+		two.setAddress("10.0.0.2:9090");
+		client.registry.addStaticPods(SVC, List.of(one, two));
+		assertThat(client.registry.pods(NS, SVC)).containsOnlyKeys(1, 2);
+		assertThat(client.registry.isRoutable(NS, SVC, 2)).isTrue();
+
+		client.publish(SVC, 2, 0).setState(PodState.DRAINING);
+		client.registry.refresh();
+		Pod pod2 = client.registry.pods(NS, SVC).get(2);
+		assertThat(pod2.state()).isEqualTo(PodState.DRAINING);
+		assertThat(pod2.address()).isEqualTo("127.0.0.1:10002");
+		assertThat(client.registry.bestPod(NS, SVC)).hasValue(1);
+		assertThat(client.registry.bestPod(NS, "unknown")).isEmpty();
+		assertThat(client.registry.isAvailable(NS, SVC, 3)).isFalse();
+	}
+
+	@Test
+	void lowerLoadWinsOverFewerLinks() {
+		RoutingFixture client = fixture((properties) -> {
+		});
+		client.publish(SVC, 1, 0.5);
+		client.publish(SVC, 2, 0.2);
+		for (int i = 0; i < 4; i++) {
+			assertThat(client.driver.computeLinkedPod(NS, "u" + i, SVC)).hasValue(2);
+		}
+	}
+
+}

@@ -1,0 +1,80 @@
+package io.github.rpcclient.route;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.rpcclient.test.EmbeddedRedis;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * A driver, pod registry and publishers on their own connection factory to a real Redis, built
+ * without Spring, as one client instance of a stateful service would have them.
+ */
+final class RoutingFixture implements AutoCloseable {
+
+	static final String NS = "test-ns";
+
+	final RoutingProperties properties = new RoutingProperties();
+
+	final LettuceConnectionFactory connectionFactory;
+
+	final RouteStore store;
+
+	final PodRegistry registry;
+
+	final StatefulRouteDriver driver;
+
+	final List<String> removed = new ArrayList<>();
+
+	private final List<PodHeartbeatPublisher> publishers = new ArrayList<>();
+
+	RoutingFixture(EmbeddedRedis redis, Consumer<RoutingProperties> customizer) {
+		this.properties.setNamespace(NS);
+		this.properties.setCommandTimeout(Duration.ofMillis(500));
+		customizer.accept(this.properties);
+		this.connectionFactory = redis.newConnectionFactory();
+		this.store = new RouteStore(this.connectionFactory, this.properties.getCommandTimeout());
+		this.registry = new PodRegistry(this.store, this.properties,
+				() -> List.of((service, index) -> this.removed.add(service + "#" + index)));
+		this.driver = new StatefulRouteDriver(this.store, this.registry, this.properties);
+	}
+
+	RoutingFixture(EmbeddedRedis redis) {
+		this(redis, (properties) -> {
+		});
+	}
+
+	/** Publishes a pod (once, no heartbeat thread) and returns its publisher. */
+	PodHeartbeatPublisher publish(String service, int index, double load) {
+		return publish(service, index, load, "127.0.0.1:" + (10000 + index));
+	}
+
+	/** Publishes a pod at an address (once, no heartbeat thread) and returns its publisher. */
+	PodHeartbeatPublisher publish(String service, int index, double load, String address) {
+		RoutingProperties pod = new RoutingProperties();
+		pod.setNamespace(this.properties.getNamespace());
+		pod.setKeyPrefix(this.properties.getKeyPrefix());
+		pod.setHeartbeatTtl(this.properties.getHeartbeatTtl());
+		pod.setPodRemovalAfter(this.properties.getPodRemovalAfter());
+		pod.setCommandTimeout(this.properties.getCommandTimeout());
+		pod.getPublish().setService(service);
+		pod.getPublish().setIndex(index);
+		pod.getPublish().setAddress(address);
+		pod.getPublish().setInterval(this.properties.getHeartbeatTtl().dividedBy(5));
+		PodHeartbeatPublisher publisher = new PodHeartbeatPublisher(this.store, pod, () -> load);
+		publisher.publish();
+		this.publishers.add(publisher);
+		return publisher;
+	}
+
+	@Override
+	public void close() {
+		this.publishers.forEach(PodHeartbeatPublisher::halt);
+		this.registry.close();
+		this.connectionFactory.destroy();
+	}
+
+}

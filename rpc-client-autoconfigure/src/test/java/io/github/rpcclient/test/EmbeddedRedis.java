@@ -1,0 +1,158 @@
+package io.github.rpcclient.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import redis.embedded.RedisServer;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * A real Redis server (the redis-server 6.2 binary bundled by embedded-redis) on a free loopback
+ * port, for tests. Can be stopped and restarted on the same port; keeps nothing on disk.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+
+	private final int port;
+
+	private RedisServer server;
+
+	private final List<ClientResources> clientResources = new CopyOnWriteArrayList<>();
+
+	private EmbeddedRedis(int port) {
+		this.port = port;
+	}
+
+	/** Starts a Redis on a free port. */
+	public static EmbeddedRedis start() {
+		EmbeddedRedis redis = new EmbeddedRedis(freePort());
+		redis.restart();
+		return redis;
+	}
+
+	/** (Re)starts the server on its port, empty. */
+	public EmbeddedRedis restart() {
+		try {
+			this.server = RedisServer.newRedisServer()
+				.port(this.port)
+				.bind("127.0.0.1")
+				.setting("save \"\"")
+				.setting("appendonly no")
+				.build();
+			this.server.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return this;
+	}
+
+	/** Stops the server. */
+	public void stop() {
+		try {
+			this.server.stop();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	/** @return Spring Boot properties pointing at this Redis */
+	public String[] springProperties() {
+		return new String[] { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.port,
+				"spring.data.redis.timeout=2s", "spring.data.redis.connect-timeout=500ms" };
+	}
+
+	/** @return a new, started Lettuce connection factory of its own (close it with destroy()) */
+	public LettuceConnectionFactory newConnectionFactory() {
+		ClientResources resources = ClientResources.builder()
+			.reconnectDelay(Delay.constant(Duration.ofMillis(100)))
+			.build();
+		this.clientResources.add(resources);
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", this.port),
+				LettuceClientConfiguration.builder()
+					.commandTimeout(Duration.ofSeconds(2))
+					.clientResources(resources)
+					.build());
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	/**
+	 * Runs a command on a connection of its own.
+	 * @param command what to do
+	 * @param <T> the result
+	 * @return what the command returned
+	 */
+	public <T> T run(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> command) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.port));
+		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			return command.apply(connection.sync());
+		}
+		finally {
+			client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+		}
+	}
+
+	/**
+	 * @return calls per command name from {@code INFO commandstats}, such as {@code evalsha -> 1},
+	 * leaving out what this probe's own connection sends (HELLO, CLIENT, INFO)
+	 */
+	public Map<String, Long> commandCalls() {
+		String info = run((redis) -> redis.info("commandstats"));
+		Map<String, Long> calls = new HashMap<>();
+		for (String line : info.split("\r?\n")) {
+			if (line.startsWith("cmdstat_")) {
+				String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+				if (name.equals("info") || name.equals("hello") || name.startsWith("client")) {
+					continue;
+				}
+				String stats = line.substring(line.indexOf(':') + 1);
+				for (String stat : stats.split(",")) {
+					if (stat.startsWith("calls=")) {
+						calls.put(name, Long.parseLong(stat.substring("calls=".length())));
+					}
+				}
+			}
+		}
+		return calls;
+	}
+
+	@Override
+	public void close() {
+		stop();
+		this.clientResources.forEach((resources) -> resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS));
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
