@@ -124,7 +124,7 @@ public class GrpcClientsAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "grpc-clients.logging.enabled", matchIfMissing = true)
 	ServiceInterceptorProvider grpcLoggingInterceptor() {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER,
-				(service) -> new LoggingClientInterceptor(service.getName(), service.getAddress()));
+				(service) -> new LoggingClientInterceptor(service.getName(), service.describeTarget()));
 	}
 
 	@Bean

@@ -51,6 +51,14 @@ public class ServiceProperties extends ChannelProperties {
 		this.address = address;
 	}
 
+	/**
+	 * Describes where calls go, for messages: the address, or the pods of a stateful service.
+	 * @return the description
+	 */
+	public String describeTarget() {
+		return (this.address != null) ? this.address : "its stateful pods";
+	}
+
 	public String getName() {
 		return this.name;
 	}

@@ -41,12 +41,12 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 		String name = "gRPC service '" + service.getName() + "'";
 		this.tls = service.getTls().isEnabled();
 		this.mismatchHint = this.tls
-				? "TLS handshake with " + name + " at " + service.getAddress() + " failed. If the server is plaintext, "
+				? "TLS handshake with " + name + " at " + service.describeTarget() + " failed. If the server is plaintext, "
 						+ "set its 'tls.enabled' to false; otherwise check 'tls.trust-cert' or 'tls.ssl-bundle' and "
 						+ "'tls.authority-override'."
-				: "The connection to " + name + " at " + service.getAddress() + " was closed before the server "
+				: "The connection to " + name + " at " + service.describeTarget() + " was closed before the server "
 						+ "answered. If the server expects TLS, set the service's 'tls.enabled' to true.";
-		this.refusedHint = "Nothing accepts connections for " + name + " at " + service.getAddress()
+		this.refusedHint = "Nothing accepts connections for " + name + " at " + service.describeTarget()
 				+ " (connection refused). Check that the server is running and the service's 'address'.";
 		this.closedHint = "The channel of " + name + " is closed (the application is shutting down, or "
 				+ "ManagedChannelRegistry.close() was called); calls made after that fail.";

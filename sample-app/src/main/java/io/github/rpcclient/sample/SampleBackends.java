@@ -3,6 +3,7 @@ package io.github.rpcclient.sample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,17 +13,31 @@ import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import redis.embedded.RedisServer;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.MapPropertySource;
 
 /**
- * The gRPC backends the sample calls, started by the sample itself on free loopback ports so that
- * it runs anywhere. Their addresses are handed to the application as {@code sample.backends.*}
- * properties, which {@code application.yml} uses as service addresses.
+ * Everything the sample talks to, started by the sample itself on free loopback ports so that it
+ * runs anywhere: the book backend, a Redis (the redis-server binary of embedded-redis) and three
+ * session pods that publish themselves to it. Their addresses reach the application as
+ * {@code sample.backends.*} properties, which {@code application.yml} uses.
  */
 public final class SampleBackends implements AutoCloseable {
+
+	/** Number of session pods. */
+	static final int SESSION_PODS = 3;
 
 	private final List<Server> servers = new ArrayList<>();
 
 	private final Map<String, Object> properties = new LinkedHashMap<>();
+
+	private final List<SessionPod> sessionPods = new ArrayList<>();
+
+	private RedisServer redis;
 
 	private SampleBackends() {
 	}
@@ -34,7 +49,31 @@ public final class SampleBackends implements AutoCloseable {
 	public static SampleBackends start() {
 		SampleBackends backends = new SampleBackends();
 		backends.serve("sample.backends.books", new BookBackend());
+		int redisPort = backends.startRedis();
+		for (int index = 1; index <= SESSION_PODS; index++) {
+			backends.sessionPods.add(SessionPod.start(index, redisPort));
+		}
 		return backends;
+	}
+
+	private int startRedis() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			int port = socket.getLocalPort();
+			socket.close();
+			this.redis = RedisServer.newRedisServer()
+				.port(port)
+				.bind("127.0.0.1")
+				.setting("save \"\"")
+				.setting("appendonly no")
+				.build();
+			this.redis.start();
+			this.properties.put("spring.data.redis.host", "127.0.0.1");
+			this.properties.put("spring.data.redis.port", port);
+			return port;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private void serve(String property, BindableService service) {
@@ -59,9 +98,45 @@ public final class SampleBackends implements AutoCloseable {
 		return this.properties;
 	}
 
+	SessionPod sessionPod(int index) {
+		if (index < 1 || index > this.sessionPods.size()) {
+			throw new IllegalArgumentException("There are session pods 1 to " + this.sessionPods.size());
+		}
+		return this.sessionPods.get(index - 1);
+	}
+
 	@Override
 	public void close() {
+		this.sessionPods.forEach(SessionPod::kill);
 		this.servers.forEach(Server::shutdownNow);
+		if (this.redis != null) {
+			try {
+				this.redis.stop();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+	}
+
+	/**
+	 * Starts the backends before the application context refreshes, hands their addresses to it,
+	 * and stops them when it closes.
+	 */
+	public static class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+		@Override
+		public void initialize(ConfigurableApplicationContext context) {
+			SampleBackends backends = start();
+			context.getEnvironment().getPropertySources().addLast(new MapPropertySource("sampleBackends", backends.properties()));
+			context.getBeanFactory().registerSingleton("sampleBackends", backends);
+			context.addApplicationListener((ContextClosedEvent event) -> {
+				if (event.getApplicationContext() == context) {
+					backends.close();
+				}
+			});
+		}
+
 	}
 
 }

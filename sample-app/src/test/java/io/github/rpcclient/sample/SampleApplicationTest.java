@@ -3,7 +3,6 @@ package io.github.rpcclient.sample;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -12,8 +11,7 @@ import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.RequestEntity;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.ContextConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,22 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * README's curl commands do.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = SampleBackends.Initializer.class)
 class SampleApplicationTest {
-
-	private static final SampleBackends backends = SampleBackends.start();
 
 	@Autowired
 	private TestRestTemplate rest;
-
-	@DynamicPropertySource
-	static void backendAddresses(DynamicPropertyRegistry registry) {
-		backends.properties().forEach((name, value) -> registry.add(name, () -> value));
-	}
-
-	@AfterAll
-	static void stopBackends() {
-		backends.close();
-	}
 
 	@Test
 	void unaryCall() {

@@ -1,0 +1,110 @@
+package io.github.rpcclient.sample;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.rpcclient.route.PodHeartbeatPublisher;
+import io.github.rpcclient.route.PodState;
+import io.github.rpcclient.sample.proto.JoinReply;
+import io.github.rpcclient.sample.proto.JoinRequest;
+import io.github.rpcclient.sample.proto.SessionServiceGrpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One pod of the sample's stateful session service: a gRPC server that keeps its users' sessions
+ * in memory, plus what a real backend pod runs to announce itself — the starter with
+ * {@code grpc-clients.routing.publish.*} set, which publishes a heartbeat to Redis and marks the
+ * pod DRAINING on graceful shutdown.
+ */
+final class SessionPod {
+
+	private final int index;
+
+	private final Server server;
+
+	private final ConfigurableApplicationContext publisherContext;
+
+	private SessionPod(int index, Server server, ConfigurableApplicationContext publisherContext) {
+		this.index = index;
+		this.server = server;
+		this.publisherContext = publisherContext;
+	}
+
+	static SessionPod start(int index, int redisPort) {
+		try {
+			Server server = NettyServerBuilder
+				.forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+				.addService(new Sessions(index))
+				.build()
+				.start();
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(PodApplication.class)
+				.web(WebApplicationType.NONE)
+				.bannerMode(Banner.Mode.OFF)
+				.logStartupInfo(false)
+				.properties("spring.config.name=session-pod", "spring.data.redis.host=127.0.0.1",
+						"spring.data.redis.port=" + redisPort, "grpc-clients.routing.heartbeat-ttl=3s",
+						"grpc-clients.routing.publish.enabled=true", "grpc-clients.routing.publish.service=session",
+						"grpc-clients.routing.publish.index=" + index,
+						"grpc-clients.routing.publish.address=127.0.0.1:" + server.getPort())
+				.run();
+			return new SessionPod(index, server, context);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	int index() {
+		return this.index;
+	}
+
+	/** Keeps serving its users but takes no new ones, as a pod being rolled does. */
+	void drain() {
+		this.publisherContext.getBean(PodHeartbeatPublisher.class).setState(PodState.DRAINING);
+	}
+
+	/** Stops the pod at once: its server and its heartbeat. */
+	void kill() {
+		this.server.shutdownNow();
+		this.publisherContext.close();
+	}
+
+	/** The backend side of a pod: only auto-configuration, so it only publishes. */
+	@EnableAutoConfiguration
+	static class PodApplication {
+
+	}
+
+	/** The session service of one pod. */
+	private static final class Sessions extends SessionServiceGrpc.SessionServiceImplBase {
+
+		private final int index;
+
+		private final Set<String> users = ConcurrentHashMap.newKeySet();
+
+		Sessions(int index) {
+			this.index = index;
+		}
+
+		@Override
+		public void join(JoinRequest request, StreamObserver<JoinReply> observer) {
+			this.users.add(request.getUser());
+			observer.onNext(JoinReply.newBuilder().setPod(this.index).setUsersOnPod(this.users.size()).build());
+			observer.onCompleted();
+		}
+
+	}
+
+}
