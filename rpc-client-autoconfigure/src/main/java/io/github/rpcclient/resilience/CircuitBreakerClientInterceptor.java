@@ -3,6 +3,8 @@ package io.github.rpcclient.resilience;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.config.CircuitBreakerProperties;
@@ -73,7 +75,7 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
 		CircuitBreaker breaker = breakerFor(callOptions.getOption(StatefulRouting.POD));
 		if (!breaker.tryAcquirePermission()) {
-			return new RefusedCall<>(refusal(breaker));
+			return new RefusedCall<>(refusal(breaker), callOptions.getExecutor());
 		}
 		return new GuardedCall<>(next.newCall(method, callOptions), breaker);
 	}
@@ -97,18 +99,34 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 			.withCause(CallNotPermittedException.createCallNotPermittedException(breaker));
 	}
 
-	/** An attempt the breaker refused: fails on start and sends nothing. */
+	/**
+	 * An attempt the breaker refused: fails on start, on the call's executor if it has one (a
+	 * blocking stub waits on its executor), and sends nothing.
+	 */
 	private static final class RefusedCall<Q, R> extends ClientCall<Q, R> {
 
 		private final Status status;
 
-		RefusedCall(Status status) {
+		@Nullable
+		private final Executor executor;
+
+		RefusedCall(Status status, @Nullable Executor executor) {
 			this.status = status;
+			this.executor = executor;
 		}
 
 		@Override
 		public void start(Listener<R> listener, Metadata headers) {
-			listener.onClose(this.status, new Metadata());
+			if (this.executor == null) {
+				listener.onClose(this.status, new Metadata());
+				return;
+			}
+			try {
+				this.executor.execute(() -> listener.onClose(this.status, new Metadata()));
+			}
+			catch (RejectedExecutionException ex) {
+				listener.onClose(this.status, new Metadata());
+			}
 		}
 
 		@Override

@@ -2,6 +2,7 @@ package io.github.rpcclient.resilience;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -127,8 +128,7 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 			}
 		}
 		if (cancelledBefore) {
-			responseListener.onClose(Status.CANCELLED.withDescription("Call cancelled before it started"),
-					new Metadata());
+			closeWith(responseListener, Status.CANCELLED.withDescription("Call cancelled before it started"));
 		}
 	}
 
@@ -154,6 +154,7 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 
 	private void retry() {
 		Context previous = this.context.attach();
+		RuntimeException failure = null;
 		try {
 			synchronized (this.lock) {
 				this.pendingRetry = null;
@@ -163,11 +164,21 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 				Metadata attemptHeaders = new Metadata();
 				attemptHeaders.merge(this.headers);
 				attemptHeaders.put(PREVIOUS_ATTEMPTS, Integer.toString(this.attempts));
-				startAttempt(attemptHeaders);
+				try {
+					startAttempt(attemptHeaders);
+				}
+				catch (RuntimeException ex) {
+					this.current = null;
+					this.closed = true;
+					failure = ex;
+				}
 			}
 		}
 		finally {
 			this.context.detach(previous);
+		}
+		if (failure != null) {
+			closeWith(this.listener, Status.INTERNAL.withDescription("Retry attempt failed to start").withCause(failure));
 		}
 	}
 
@@ -257,7 +268,25 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 		}
 		else if (closeHere != null) {
 			Status status = Status.CANCELLED.withDescription((message != null) ? message : "Call cancelled");
-			closeHere.onClose((cause != null) ? status.withCause(cause) : status, new Metadata());
+			closeWith(closeHere, (cause != null) ? status.withCause(cause) : status);
+		}
+	}
+
+	/**
+	 * Closes the call with a status of its own, while no attempt runs, on the call's executor (a
+	 * blocking stub waits on its executor, not on the listener).
+	 */
+	private void closeWith(Listener<R> target, Status status) {
+		Executor executor = this.callOptions.getExecutor();
+		if (executor == null) {
+			target.onClose(status, new Metadata());
+			return;
+		}
+		try {
+			executor.execute(() -> target.onClose(status, new Metadata()));
+		}
+		catch (RejectedExecutionException ex) {
+			target.onClose(status, new Metadata());
 		}
 	}
 
