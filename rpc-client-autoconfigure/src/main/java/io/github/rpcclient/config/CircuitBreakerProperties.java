@@ -54,7 +54,8 @@ public class CircuitBreakerProperties {
 
 	/**
 	 * Status codes counted as failures. Every other code counts as a success, and a cancellation
-	 * by the caller is not counted at all.
+	 * by the caller is not counted at all. Default UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL,
+	 * UNKNOWN and RESOURCE_EXHAUSTED.
 	 */
 	private Set<Status.Code> recordedStatusCodes = EnumSet.of(Status.Code.UNAVAILABLE,
 			Status.Code.DEADLINE_EXCEEDED, Status.Code.INTERNAL, Status.Code.UNKNOWN,

@@ -53,13 +53,14 @@ public class RetryProperties {
 	private BackoffType backoffType = BackoffType.EXPONENTIAL;
 
 	/**
-	 * Status codes that are retried.
+	 * Status codes that are retried. Default UNAVAILABLE.
 	 */
 	private Set<Status.Code> retryableStatusCodes = EnumSet.of(Status.Code.UNAVAILABLE);
 
 	/**
 	 * Status codes that are retried in addition for methods whose proto declares
-	 * 'idempotency_level' IDEMPOTENT or NO_SIDE_EFFECTS.
+	 * 'idempotency_level' IDEMPOTENT or NO_SIDE_EFFECTS. Default ABORTED, DEADLINE_EXCEEDED
+	 * (of the attempt; never past the call's deadline) and INTERNAL.
 	 */
 	private Set<Status.Code> idempotentRetryableStatusCodes = EnumSet.of(Status.Code.ABORTED,
 			Status.Code.DEADLINE_EXCEEDED, Status.Code.INTERNAL);

@@ -15,6 +15,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -62,6 +63,8 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 
 	@Nullable
 	private final Deadline deadline;
+
+	private final Context.CancellationListener onContextCancelled = this::contextCancelled;
 
 	private final Object lock = new Object();
 
@@ -158,6 +161,7 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 		try {
 			synchronized (this.lock) {
 				this.pendingRetry = null;
+				this.context.removeListener(this.onContextCancelled);
 				if (this.closed) {
 					return;
 				}
@@ -258,6 +262,7 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 				if (this.pendingRetry != null) {
 					this.pendingRetry.cancel(false);
 					this.pendingRetry = null;
+					this.context.removeListener(this.onContextCancelled);
 				}
 				this.closed = true;
 				closeHere = this.listener;
@@ -336,7 +341,24 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 		catch (RejectedExecutionException ex) {
 			return -1;
 		}
+		this.context.addListener(this.onContextCancelled, Runnable::run);
 		return delay;
+	}
+
+	/** Ends the call during a backoff when the caller's gRPC context is cancelled or expires. */
+	private void contextCancelled(Context cancelled) {
+		Listener<R> closeHere = null;
+		synchronized (this.lock) {
+			if (this.pendingRetry != null && !this.closed) {
+				this.pendingRetry.cancel(false);
+				this.pendingRetry = null;
+				this.closed = true;
+				closeHere = this.listener;
+			}
+		}
+		if (closeHere != null) {
+			closeWith(closeHere, Contexts.statusFromCancelled(cancelled));
+		}
 	}
 
 	/** Listens to one attempt. Its callbacks are serialized by gRPC. */

@@ -139,18 +139,21 @@ class RetryTest {
 	}
 
 	@Test
-	void cancelledContextEndsRetrying() {
+	void cancelledContextEndsTheCallDuringTheBackoff() {
 		this.backend.service().failNext("Echo", 3, Status.UNAVAILABLE);
 		runner(this.backend)
-			.withPropertyValues("grpc-clients.services[0].retry.backoff=300ms", "grpc-clients.services[0].retry.jitter=0")
+			.withPropertyValues("grpc-clients.services[0].retry.backoff=1s", "grpc-clients.services[0].retry.jitter=0")
 			.run((context) -> {
 				Context.CancellableContext cancellable = Context.current().withCancellation();
 				ListenableFuture<EchoResponse> call = cancellable.call(() -> future(context).echo(request("x")));
 				await().atMost(Duration.ofSeconds(5)).until(() -> this.backend.service().attempts("Echo") == 1);
+				long start = System.nanoTime();
 				cancellable.cancel(null);
 				assertThatExceptionOfType(Exception.class).isThrownBy(() -> call.get(5, TimeUnit.SECONDS))
 					.satisfies((ex) -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.CANCELLED));
-				await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+				assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to the caller's failure")
+					.isLessThan(500);
+				await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2))
 					.until(() -> this.backend.service().attempts("Echo") == 1);
 			});
 	}
