@@ -43,7 +43,19 @@ public class CircuitBreakerProperties {
 	private int permittedNumberOfCallsInHalfOpenState = 3;
 
 	/**
-	 * Status codes counted as failures. Every other code counts as a success.
+	 * Percentage of slow calls at or above which the breaker opens.
+	 */
+	private float slowCallRateThreshold = 100;
+
+	/**
+	 * Duration above which a call counts as slow.
+	 */
+	private Duration slowCallDurationThreshold = Duration.ofSeconds(60);
+
+	/**
+	 * Status codes counted as failures. Every other code counts as a success, and a cancellation
+	 * by the caller is not counted at all. Default UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL,
+	 * UNKNOWN and RESOURCE_EXHAUSTED.
 	 */
 	private Set<Status.Code> recordedStatusCodes = EnumSet.of(Status.Code.UNAVAILABLE,
 			Status.Code.DEADLINE_EXCEEDED, Status.Code.INTERNAL, Status.Code.UNKNOWN,
@@ -95,6 +107,22 @@ public class CircuitBreakerProperties {
 
 	public void setPermittedNumberOfCallsInHalfOpenState(int permittedNumberOfCallsInHalfOpenState) {
 		this.permittedNumberOfCallsInHalfOpenState = permittedNumberOfCallsInHalfOpenState;
+	}
+
+	public float getSlowCallRateThreshold() {
+		return this.slowCallRateThreshold;
+	}
+
+	public void setSlowCallRateThreshold(float slowCallRateThreshold) {
+		this.slowCallRateThreshold = slowCallRateThreshold;
+	}
+
+	public Duration getSlowCallDurationThreshold() {
+		return this.slowCallDurationThreshold;
+	}
+
+	public void setSlowCallDurationThreshold(Duration slowCallDurationThreshold) {
+		this.slowCallDurationThreshold = slowCallDurationThreshold;
 	}
 
 	public Set<Status.Code> getRecordedStatusCodes() {

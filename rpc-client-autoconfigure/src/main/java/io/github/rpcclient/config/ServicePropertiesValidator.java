@@ -151,6 +151,16 @@ public class ServicePropertiesValidator {
 		checker.atLeastOne("circuit-breaker.permitted-number-of-calls-in-half-open-state",
 				breaker.getPermittedNumberOfCallsInHalfOpenState());
 		checker.positive("circuit-breaker.wait-duration-in-open-state", breaker.getWaitDurationInOpenState());
+		if (breaker.getSlowCallRateThreshold() <= 0 || breaker.getSlowCallRateThreshold() > 100) {
+			checker.add("circuit-breaker.slow-call-rate-threshold", breaker.getSlowCallRateThreshold(),
+					"is not a percentage", "use a value above 0 and up to 100");
+		}
+		checker.positive("circuit-breaker.slow-call-duration-threshold", breaker.getSlowCallDurationThreshold());
+		checker.atLeastOne("retry.budget.max-tokens", channel.getRetry().getBudget().getMaxTokens());
+		if (channel.getRetry().getBudget().getTokenRatio() <= 0) {
+			checker.add("retry.budget.token-ratio", channel.getRetry().getBudget().getTokenRatio(), "is not positive",
+					"use a fraction such as 0.1");
+		}
 	}
 
 	private void checkRetry(RetryProperties retry, String prefix, Checker checker) {

@@ -1,5 +1,6 @@
 package io.github.rpcclient.test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,8 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 
 	private final Queue<Metadata> headers = new ConcurrentLinkedQueue<>();
 
+	private final Map<String, Queue<Long>> attemptNanos = new ConcurrentHashMap<>();
+
 	public EchoServiceImpl(int pod) {
 		this.pod = pod;
 	}
@@ -35,6 +38,11 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 	/** @return how many calls of a method (simple name, such as "Echo") arrived */
 	public int attempts(String method) {
 		return this.attempts.computeIfAbsent(method, (m) -> new AtomicInteger()).get();
+	}
+
+	/** @return when each call of a method arrived ({@link System#nanoTime()}), oldest first */
+	public List<Long> attemptNanos(String method) {
+		return List.copyOf(this.attemptNanos.computeIfAbsent(method, (m) -> new ConcurrentLinkedQueue<>()));
 	}
 
 	/** Makes the next {@code times} calls of a method fail with the status. */
@@ -55,6 +63,7 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 	}
 
 	private boolean failed(String method, StreamObserver<?> observer) {
+		this.attemptNanos.computeIfAbsent(method, (m) -> new ConcurrentLinkedQueue<>()).add(System.nanoTime());
 		this.attempts.computeIfAbsent(method, (m) -> new AtomicInteger()).incrementAndGet();
 		Queue<Status> queue = this.failures.get(method);
 		Status status = (queue != null) ? queue.poll() : null;

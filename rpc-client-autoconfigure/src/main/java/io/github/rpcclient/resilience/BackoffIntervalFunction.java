@@ -1,0 +1,58 @@
+package io.github.rpcclient.resilience;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.github.rpcclient.config.RetryProperties;
+import io.github.rpcclient.config.RetryProperties.BackoffType;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.core.functions.Either;
+
+/**
+ * The wait before a retry, as {@link RetryProperties} describes it: exponential, linear, fixed or
+ * immediate, capped at {@code max-backoff}, then spread by +/- {@code jitter}.
+ */
+final class BackoffIntervalFunction implements IntervalBiFunction<Object> {
+
+	private final BackoffType type;
+
+	private final double backoffMillis;
+
+	private final double maxBackoffMillis;
+
+	private final double multiplier;
+
+	private final double jitter;
+
+	BackoffIntervalFunction(RetryProperties retry) {
+		this.type = retry.getBackoffType();
+		this.backoffMillis = retry.getBackoff().toMillis();
+		this.maxBackoffMillis = retry.getMaxBackoff().toMillis();
+		this.multiplier = retry.getMultiplier();
+		this.jitter = retry.getJitter();
+	}
+
+	/**
+	 * @param attempt the number of the failed attempt, 1 for the first
+	 * @param outcome what it failed with
+	 * @return the wait before the next attempt, in milliseconds
+	 */
+	@Override
+	public Long apply(Integer attempt, Either<Throwable, Object> outcome) {
+		return millisAfter(attempt);
+	}
+
+	long millisAfter(int attempt) {
+		double wait = switch (this.type) {
+			case EXPONENTIAL -> this.backoffMillis * Math.pow(this.multiplier, attempt - 1);
+			case LINEAR -> this.backoffMillis * attempt;
+			case FIXED -> this.backoffMillis;
+			case IMMEDIATE -> 0;
+		};
+		wait = Math.min(wait, this.maxBackoffMillis);
+		if (this.jitter > 0 && wait > 0) {
+			wait *= 1 + this.jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+		}
+		return Math.round(wait);
+	}
+
+}

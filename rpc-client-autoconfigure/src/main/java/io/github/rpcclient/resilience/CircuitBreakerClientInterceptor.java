@@ -1,0 +1,203 @@
+package io.github.rpcclient.resilience;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.rpcclient.config.CircuitBreakerProperties;
+import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.route.StatefulRouting;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+
+import org.springframework.lang.Nullable;
+
+/**
+ * Passes every attempt of one service's calls through its Resilience4j {@link CircuitBreaker}
+ * (per pod, {@code service#pod}, when the call carries {@link StatefulRouting#POD}).
+ * <p>
+ * Only the configured {@code recorded-status-codes} (server-side and transport failures) count as
+ * failures; every other status counts as a success, and a cancellation is not counted. Slow calls
+ * are judged by Resilience4j from the attempt's duration. While the breaker refuses calls, an
+ * attempt fails at once with {@code UNAVAILABLE} naming the service and the breaker state, caused
+ * by a {@link CallNotPermittedException} (which also ends retrying), and nothing is sent.
+ */
+public class CircuitBreakerClientInterceptor implements ClientInterceptor {
+
+	private final String service;
+
+	private final CircuitBreaker serviceBreaker;
+
+	private final Map<Integer, CircuitBreaker> podBreakers;
+
+	private final CircuitBreakerInstances instances;
+
+	private final CircuitBreakerProperties properties;
+
+	private final Set<Status.Code> recordedCodes;
+
+	/**
+	 * Creates the interceptor of a service and its breaker.
+	 * @param service the service
+	 * @param instances creates the Resilience4j instances
+	 */
+	public CircuitBreakerClientInterceptor(ServiceProperties service, CircuitBreakerInstances instances) {
+		this.service = service.getName();
+		this.properties = service.getCircuitBreaker();
+		this.instances = instances;
+		this.serviceBreaker = instances.create(this.service, this.properties);
+		this.podBreakers = instances.podBreakers(this.service);
+		Set<Status.Code> codes = this.properties.getRecordedStatusCodes();
+		this.recordedCodes = (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class)
+				: EnumSet.copyOf(codes);
+	}
+
+	/**
+	 * @return the breaker of the service as a whole
+	 */
+	public CircuitBreaker getCircuitBreaker() {
+		return this.serviceBreaker;
+	}
+
+	@Override
+	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+		CircuitBreaker breaker = breakerFor(callOptions.getOption(StatefulRouting.POD));
+		if (!breaker.tryAcquirePermission()) {
+			return new RefusedCall<>(refusal(breaker), callOptions.getExecutor());
+		}
+		return new GuardedCall<>(next.newCall(method, callOptions), breaker);
+	}
+
+	private CircuitBreaker breakerFor(@Nullable Integer pod) {
+		if (pod == null) {
+			return this.serviceBreaker;
+		}
+		CircuitBreaker breaker = this.podBreakers.get(pod);
+		if (breaker == null) {
+			breaker = this.podBreakers.computeIfAbsent(pod, (index) -> this.instances
+				.create(CircuitBreakerInstances.podBreakerName(this.service, index), this.properties));
+		}
+		return breaker;
+	}
+
+	private Status refusal(CircuitBreaker breaker) {
+		return Status.UNAVAILABLE
+			.withDescription("Circuit breaker '" + breaker.getName() + "' of gRPC service '" + this.service + "' is "
+					+ breaker.getState() + ": the call was not sent")
+			.withCause(CallNotPermittedException.createCallNotPermittedException(breaker));
+	}
+
+	/**
+	 * An attempt the breaker refused: fails on start, on the call's executor if it has one (a
+	 * blocking stub waits on its executor), and sends nothing.
+	 */
+	private static final class RefusedCall<Q, R> extends ClientCall<Q, R> {
+
+		private final Status status;
+
+		@Nullable
+		private final Executor executor;
+
+		RefusedCall(Status status, @Nullable Executor executor) {
+			this.status = status;
+			this.executor = executor;
+		}
+
+		@Override
+		public void start(Listener<R> listener, Metadata headers) {
+			if (this.executor == null) {
+				listener.onClose(this.status, new Metadata());
+				return;
+			}
+			try {
+				this.executor.execute(() -> listener.onClose(this.status, new Metadata()));
+			}
+			catch (RejectedExecutionException ex) {
+				listener.onClose(this.status, new Metadata());
+			}
+		}
+
+		@Override
+		public void request(int numMessages) {
+		}
+
+		@Override
+		public void cancel(@Nullable String message, @Nullable Throwable cause) {
+		}
+
+		@Override
+		public void halfClose() {
+		}
+
+		@Override
+		public void sendMessage(Q message) {
+		}
+
+	}
+
+	/** An attempt the breaker let through: reports its outcome when it closes. */
+	private final class GuardedCall<Q, R> extends ForwardingClientCall.SimpleForwardingClientCall<Q, R> {
+
+		private final CircuitBreaker breaker;
+
+		private long startNanos;
+
+		private boolean started;
+
+		GuardedCall(ClientCall<Q, R> delegate, CircuitBreaker breaker) {
+			super(delegate);
+			this.breaker = breaker;
+		}
+
+		@Override
+		public void start(Listener<R> responseListener, Metadata headers) {
+			this.started = true;
+			this.startNanos = System.nanoTime();
+			super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(responseListener) {
+
+				@Override
+				public void onClose(Status status, Metadata trailers) {
+					record(status);
+					super.onClose(status, trailers);
+				}
+
+			}, headers);
+		}
+
+		@Override
+		public void cancel(@Nullable String message, @Nullable Throwable cause) {
+			if (!this.started) {
+				this.breaker.releasePermission();
+			}
+			super.cancel(message, cause);
+		}
+
+		private void record(Status status) {
+			long duration = System.nanoTime() - this.startNanos;
+			Status.Code code = status.getCode();
+			if (code == Status.Code.CANCELLED) {
+				this.breaker.releasePermission();
+			}
+			else if (CircuitBreakerClientInterceptor.this.recordedCodes.contains(code)) {
+				this.breaker.onError(duration, TimeUnit.NANOSECONDS, new StatusFailure(status, false));
+			}
+			else {
+				this.breaker.onSuccess(duration, TimeUnit.NANOSECONDS);
+			}
+		}
+
+	}
+
+}

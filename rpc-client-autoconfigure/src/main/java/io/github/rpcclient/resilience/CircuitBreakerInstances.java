@@ -1,0 +1,140 @@
+package io.github.rpcclient.resilience;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.rpcclient.config.CircuitBreakerProperties;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
+import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties.InstanceProperties;
+
+import org.springframework.lang.Nullable;
+
+/**
+ * Creates the Resilience4j {@link CircuitBreaker} instances of gRPC services in the application's
+ * {@link CircuitBreakerRegistry}, so Resilience4j's actuator endpoints, health and metrics show them.
+ * A service's breaker is named after the service; a stateful service has one per pod, named
+ * {@code service#pod}.
+ * <p>
+ * An instance is built from the {@code grpc-clients} circuit-breaker settings of its service;
+ * then every key set under {@code resilience4j.circuitbreaker.instances.<name>} replaces the
+ * matching setting (failure and slow-call thresholds, sliding window size and type, minimum number
+ * of calls, wait in open state, half-open calls and wait, automatic transition). Which status codes
+ * count as failures always comes from {@code grpc-clients}.
+ */
+public class CircuitBreakerInstances {
+
+	private final CircuitBreakerRegistry registry;
+
+	@Nullable
+	private final CommonCircuitBreakerConfigurationProperties resilience4jProperties;
+
+	private final Map<String, Map<Integer, CircuitBreaker>> podBreakers = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the factory.
+	 * @param registry the registry to create the instances in
+	 * @param resilience4jProperties the {@code resilience4j.circuitbreaker} settings, if any
+	 */
+	public CircuitBreakerInstances(CircuitBreakerRegistry registry,
+			@Nullable CommonCircuitBreakerConfigurationProperties resilience4jProperties) {
+		this.registry = registry;
+		this.resilience4jProperties = resilience4jProperties;
+	}
+
+	/**
+	 * Creates or replaces the breaker of a name.
+	 * @param name the breaker name
+	 * @param properties the {@code grpc-clients} settings
+	 * @return the breaker
+	 */
+	public CircuitBreaker create(String name, CircuitBreakerProperties properties) {
+		CircuitBreakerConfig config = config(name, properties);
+		if (this.registry.find(name).isPresent()) {
+			CircuitBreaker replacement = CircuitBreaker.of(name, config, this.registry.getTags());
+			this.registry.replace(name, replacement);
+			return replacement;
+		}
+		return this.registry.circuitBreaker(name, config);
+	}
+
+	/**
+	 * Returns the breakers of a stateful service's pods, by pod index, created on first use.
+	 * @param service the service name
+	 * @return the live map
+	 */
+	Map<Integer, CircuitBreaker> podBreakers(String service) {
+		return this.podBreakers.computeIfAbsent(service, (name) -> new ConcurrentHashMap<>());
+	}
+
+	/**
+	 * Drops the breaker of a pod that left a stateful service, from the registry too.
+	 * @param service the service name
+	 * @param pod the pod index
+	 */
+	public void removePodBreaker(String service, int pod) {
+		Map<Integer, CircuitBreaker> breakers = this.podBreakers.get(service);
+		if (breakers != null) {
+			breakers.remove(pod);
+		}
+		this.registry.remove(podBreakerName(service, pod));
+	}
+
+	static String podBreakerName(String service, int pod) {
+		return service + "#" + pod;
+	}
+
+	CircuitBreakerConfig config(String name, CircuitBreakerProperties properties) {
+		CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.custom()
+			.failureRateThreshold(properties.getFailureRateThreshold())
+			.slidingWindowSize(properties.getSlidingWindowSize())
+			.minimumNumberOfCalls(properties.getMinimumNumberOfCalls())
+			.waitDurationInOpenState(properties.getWaitDurationInOpenState())
+			.permittedNumberOfCallsInHalfOpenState(properties.getPermittedNumberOfCallsInHalfOpenState())
+			.slowCallRateThreshold(properties.getSlowCallRateThreshold())
+			.slowCallDurationThreshold(properties.getSlowCallDurationThreshold())
+			.writableStackTraceEnabled(false);
+		InstanceProperties instance = (this.resilience4jProperties != null)
+				? this.resilience4jProperties.getInstances().get(name) : null;
+		if (instance != null) {
+			override(builder, instance);
+		}
+		return builder.build();
+	}
+
+	private static void override(CircuitBreakerConfig.Builder builder, InstanceProperties instance) {
+		if (instance.getFailureRateThreshold() != null) {
+			builder.failureRateThreshold(instance.getFailureRateThreshold());
+		}
+		if (instance.getSlowCallRateThreshold() != null) {
+			builder.slowCallRateThreshold(instance.getSlowCallRateThreshold());
+		}
+		if (instance.getSlowCallDurationThreshold() != null) {
+			builder.slowCallDurationThreshold(instance.getSlowCallDurationThreshold());
+		}
+		if (instance.getSlidingWindowType() != null) {
+			builder.slidingWindowType(instance.getSlidingWindowType());
+		}
+		if (instance.getSlidingWindowSize() != null) {
+			builder.slidingWindowSize(instance.getSlidingWindowSize());
+		}
+		if (instance.getMinimumNumberOfCalls() != null) {
+			builder.minimumNumberOfCalls(instance.getMinimumNumberOfCalls());
+		}
+		if (instance.getWaitDurationInOpenState() != null) {
+			builder.waitDurationInOpenState(instance.getWaitDurationInOpenState());
+		}
+		if (instance.getPermittedNumberOfCallsInHalfOpenState() != null) {
+			builder.permittedNumberOfCallsInHalfOpenState(instance.getPermittedNumberOfCallsInHalfOpenState());
+		}
+		if (instance.getMaxWaitDurationInHalfOpenState() != null) {
+			builder.maxWaitDurationInHalfOpenState(instance.getMaxWaitDurationInHalfOpenState());
+		}
+		if (instance.getAutomaticTransitionFromOpenToHalfOpenEnabled() != null) {
+			builder.automaticTransitionFromOpenToHalfOpenEnabled(instance.getAutomaticTransitionFromOpenToHalfOpenEnabled());
+		}
+	}
+
+}

@@ -1,0 +1,97 @@
+package io.github.rpcclient.resilience;
+
+import java.util.List;
+
+import io.github.rpcclient.channel.ServiceInterceptorProvider;
+import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
+import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
+import io.github.resilience4j.retry.RetryRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Retry, circuit breaker and fallback in every service's call chain, on Resilience4j. Uses the
+ * {@link RetryRegistry} and {@link CircuitBreakerRegistry} of {@code resilience4j-spring-boot3}
+ * (or creates them), so {@code resilience4j.retry.instances.<name>} and
+ * {@code resilience4j.circuitbreaker.instances.<name>} refine the {@code grpc-clients} settings key
+ * by key, and Resilience4j's actuator endpoints and metrics show the instances.
+ * <p>
+ * The chain, outermost first: deadline, fallback, retry, pod selection (stateful services),
+ * circuit breaker, metrics, then the network; each retry attempt passes the breaker and the
+ * metrics again. {@code retry.enabled=false} and {@code circuit-breaker.enabled=false} switch
+ * either off for a service. Without Resilience4j on the classpath the clients work without them.
+ */
+@AutoConfiguration(after = GrpcClientsAutoConfiguration.class,
+		afterName = { "io.github.resilience4j.springboot3.retry.autoconfigure.RetryAutoConfiguration",
+				"io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration" })
+@ConditionalOnClass({ RetryRegistry.class, CircuitBreakerRegistry.class, CommonRetryConfigurationProperties.class })
+@ConditionalOnBooleanProperty(name = "grpc-clients.enabled", matchIfMissing = true)
+public class GrpcClientsResilienceAutoConfiguration {
+
+	/** Order of fallbacks: outside retry, so they see the final failure. */
+	public static final int FALLBACK_ORDER = ServiceInterceptorProvider.RETRY_ORDER - 100;
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryRegistry grpcRetryRegistry() {
+		return RetryRegistry.ofDefaults();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CircuitBreakerRegistry grpcCircuitBreakerRegistry() {
+		return CircuitBreakerRegistry.ofDefaults();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryScheduler grpcRetryScheduler() {
+		return new RetryScheduler();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryInstances grpcRetryInstances(RetryRegistry registry,
+			ObjectProvider<CommonRetryConfigurationProperties> properties) {
+		return new RetryInstances(registry, properties.getIfUnique());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CircuitBreakerInstances grpcCircuitBreakerInstances(CircuitBreakerRegistry registry,
+			ObjectProvider<CommonCircuitBreakerConfigurationProperties> properties) {
+		return new CircuitBreakerInstances(registry, properties.getIfUnique());
+	}
+
+	@Bean
+	ServiceInterceptorProvider grpcRetryInterceptor(RetryInstances instances, RetryScheduler scheduler) {
+		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.RETRY_ORDER,
+				(service) -> RetryClientInterceptor.appliesTo(service)
+						? new RetryClientInterceptor(service, instances, scheduler) : null);
+	}
+
+	@Bean
+	ServiceInterceptorProvider grpcCircuitBreakerInterceptor(CircuitBreakerInstances instances) {
+		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.CIRCUIT_BREAKER_ORDER,
+				(service) -> service.getCircuitBreaker().isEnabled()
+						? new CircuitBreakerClientInterceptor(service, instances) : null);
+	}
+
+	@Bean
+	ServiceInterceptorProvider grpcFallbackInterceptor(ObjectProvider<GrpcFallback<?, ?>> fallbacks) {
+		return ServiceInterceptorProvider.perService(FALLBACK_ORDER, (service) -> {
+			List<GrpcFallback<?, ?>> own = fallbacks.orderedStream()
+				.filter((fallback) -> service.getName().equals(fallback.service()))
+				.toList();
+			return own.isEmpty() ? null : new FallbackClientInterceptor(own);
+		});
+	}
+
+}

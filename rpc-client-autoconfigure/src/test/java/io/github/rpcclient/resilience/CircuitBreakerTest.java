@@ -1,0 +1,222 @@
+package io.github.rpcclient.resilience;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.github.rpcclient.channel.ManagedChannelRegistry;
+import io.github.rpcclient.route.StatefulRouting;
+import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.proto.EchoRequest;
+import io.github.rpcclient.test.proto.EchoResponse;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static io.github.rpcclient.resilience.ResilienceTestSupport.blocking;
+import static io.github.rpcclient.resilience.ResilienceTestSupport.future;
+import static io.github.rpcclient.resilience.ResilienceTestSupport.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The circuit breaker in front of a real Netty backend that is stopped, restarted or fails on
+ * purpose.
+ */
+class CircuitBreakerTest {
+
+	private TestBackend backend;
+
+	@BeforeEach
+	void startBackend() {
+		this.backend = TestBackend.start();
+	}
+
+	@AfterEach
+	void stopBackend() {
+		this.backend.close();
+	}
+
+	private ApplicationContextRunner runner() {
+		return ResilienceTestSupport.runner(this.backend)
+			.withPropertyValues("grpc-clients.services[0].retry.enabled=false",
+					"grpc-clients.services[0].circuit-breaker.sliding-window-size=4",
+					"grpc-clients.services[0].circuit-breaker.minimum-number-of-calls=4",
+					"grpc-clients.services[0].circuit-breaker.failure-rate-threshold=50",
+					"grpc-clients.services[0].circuit-breaker.wait-duration-in-open-state=500ms",
+					"grpc-clients.services[0].circuit-breaker.permitted-number-of-calls-in-half-open-state=2");
+	}
+
+	@Test
+	void stoppedBackendOpensTheBreakerWhichFailsFastUntilItHalfOpensAndCloses() {
+		runner().withPropertyValues("grpc-clients.logging.enabled=false",
+				"grpc-clients.services[0].circuit-breaker.wait-duration-in-open-state=2s").run((context) -> {
+			CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).circuitBreaker("echo");
+			assertThat(blocking(context).echo(request("up")).getMessage()).isEqualTo("up");
+			this.backend.stop();
+			for (int i = 0; i < 4; i++) {
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")))
+					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+			}
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+			this.backend.restart();
+			int attemptsBefore = this.backend.service().attempts("Echo");
+			int calls = 1000;
+			StatusRuntimeException last = null;
+			for (int i = 0; i < 500; i++) {
+				catchThrowableOfType(StatusRuntimeException.class, () -> blocking(context).echo(request("warm-up")));
+			}
+			long start = System.nanoTime();
+			for (int i = 0; i < calls; i++) {
+				last = catchThrowableOfType(StatusRuntimeException.class, () -> blocking(context).echo(request("x")));
+			}
+			double micros = (System.nanoTime() - start) / 1000.0 / calls;
+			System.out.printf("open breaker: %d refused calls, %.1f us per call%n", calls, micros);
+			assertThat(micros).as("mean time of a refused call, us").isLessThan(500);
+			assertThat(last.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+			assertThat(last.getStatus().getDescription()).contains("'echo'").contains("OPEN");
+			assertThat(last.getStatus().getCause()).isInstanceOf(CallNotPermittedException.class);
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+			assertThat(this.backend.service().attempts("Echo")).as("calls that reached the server while open")
+				.isEqualTo(attemptsBefore);
+
+			assertThat(context.getBean(ManagedChannelRegistry.class).awaitReady("echo", 10_000)).isTrue();
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+				try {
+					return blocking(context).echo(request("probe")).getMessage().equals("probe");
+				}
+				catch (StatusRuntimeException ex) {
+					return false;
+				}
+			});
+			assertThat(breaker.getState()).isIn(CircuitBreaker.State.HALF_OPEN, CircuitBreaker.State.CLOSED);
+			assertThat(blocking(context).echo(request("again")).getMessage()).isEqualTo("again");
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		});
+	}
+
+	@Test
+	void clientErrorsNeverOpenTheBreaker() {
+		this.backend.service().failNext("Echo", 20, Status.INVALID_ARGUMENT);
+		this.backend.service().failNext("Slow", 20, Status.NOT_FOUND);
+		runner().run((context) -> {
+			for (int i = 0; i < 20; i++) {
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")));
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).slow(request("x")));
+			}
+			CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).circuitBreaker("echo");
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+			assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+			assertThat(this.backend.service().attempts("Echo")).isEqualTo(20);
+		});
+	}
+
+	@Test
+	void serverFailuresOpenTheBreaker() {
+		this.backend.service().failNext("Echo", 4, Status.INTERNAL);
+		runner().run((context) -> {
+			for (int i = 0; i < 4; i++) {
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")));
+			}
+			CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).circuitBreaker("echo");
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+			assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")))
+				.satisfies((ex) -> assertThat(ex.getStatus().getCause()).isInstanceOf(CallNotPermittedException.class));
+			assertThat(this.backend.service().attempts("Echo")).isEqualTo(4);
+		});
+	}
+
+	@Test
+	void callerCancellationIsNotCounted() {
+		runner().run((context) -> {
+			CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).circuitBreaker("echo");
+			ListenableFuture<EchoResponse> call = future(context)
+				.slow(EchoRequest.newBuilder().setMessage("slow").setSleepMillis(2000).build());
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.backend.service().attempts("Slow") == 1);
+			call.cancel(true);
+			await().atMost(Duration.ofSeconds(5)).until(call::isDone);
+			assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isZero();
+			assertThat(breaker.getMetrics().getNumberOfNotPermittedCalls()).isZero();
+		});
+	}
+
+	@Test
+	void slowCallsOpenTheBreakerAsResilience4jJudgesThem() {
+		runner()
+			.withPropertyValues("grpc-clients.services[0].circuit-breaker.slow-call-duration-threshold=50ms",
+					"grpc-clients.services[0].circuit-breaker.slow-call-rate-threshold=50")
+			.run((context) -> {
+				for (int i = 0; i < 4; i++) {
+					blocking(context).slow(EchoRequest.newBuilder().setMessage("s").setSleepMillis(80).build());
+				}
+				CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).circuitBreaker("echo");
+				assertThat(breaker.getMetrics().getNumberOfSlowSuccessfulCalls()).isEqualTo(4);
+				assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+			});
+	}
+
+	@Test
+	void openBreakerEndsRetryingAtOnce() {
+		ResilienceTestSupport.runner(this.backend)
+			.withPropertyValues("grpc-clients.services[0].retry.backoff=1s", "grpc-clients.services[0].retry.max-attempts=5")
+			.run((context) -> {
+				context.getBean(CircuitBreakerRegistry.class).circuitBreaker("echo").transitionToOpenState();
+				long start = System.nanoTime();
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")))
+					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+				assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(500);
+				assertThat(this.backend.service().attempts("Echo")).isZero();
+			});
+	}
+
+	@Test
+	void breakerOpeningDuringRetriesStopsThem() {
+		this.backend.service().failNext("Echo", 10, Status.UNAVAILABLE);
+		ResilienceTestSupport.runner(this.backend)
+			.withPropertyValues("grpc-clients.services[0].retry.backoff=1ms", "grpc-clients.services[0].retry.max-attempts=10",
+					"grpc-clients.services[0].retry.budget.enabled=false",
+					"grpc-clients.services[0].circuit-breaker.sliding-window-size=3",
+					"grpc-clients.services[0].circuit-breaker.minimum-number-of-calls=3")
+			.run((context) -> {
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")))
+					.satisfies((ex) -> assertThat(ex.getStatus().getCause()).isInstanceOf(CallNotPermittedException.class));
+				assertThat(this.backend.service().attempts("Echo")).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void statefulCallsHaveABreakerPerPodThatCanBeRemoved() {
+		runner().run((context) -> {
+			blocking(context).withOption(StatefulRouting.POD, 3).echo(request("x"));
+			CircuitBreakerRegistry registry = context.getBean(CircuitBreakerRegistry.class);
+			assertThat(registry.find("echo#3")).isPresent();
+			assertThat(registry.find("echo").orElseThrow().getMetrics().getNumberOfBufferedCalls()).isZero();
+			context.getBean(CircuitBreakerInstances.class).removePodBreaker("echo", 3);
+			assertThat(registry.find("echo#3")).isEmpty();
+		});
+	}
+
+	@Test
+	void breakerCanBeSwitchedOffForAService() {
+		this.backend.service().failNext("Echo", 10, Status.INTERNAL);
+		runner().withPropertyValues("grpc-clients.services[0].circuit-breaker.enabled=false").run((context) -> {
+			for (int i = 0; i < 10; i++) {
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> blocking(context).echo(request("x")))
+					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
+			}
+			assertThat(context.getBean(CircuitBreakerRegistry.class).find("echo")).isEmpty();
+			assertThat(this.backend.service().attempts("Echo")).isEqualTo(10);
+		});
+	}
+
+}
