@@ -38,6 +38,7 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 
 	private final String service;
 
+	@Nullable
 	private final CircuitBreaker serviceBreaker;
 
 	private final Map<Integer, CircuitBreaker> podBreakers;
@@ -57,29 +58,27 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		this.service = service.getName();
 		this.properties = service.getCircuitBreaker();
 		this.instances = instances;
-		this.serviceBreaker = instances.create(this.service, this.properties);
+		// A stateful service has only per-pod breakers: one dead pod must not fail every user.
+		this.serviceBreaker = service.isStateful() ? null : instances.create(this.service, this.properties);
 		this.podBreakers = instances.podBreakers(this.service);
 		Set<Status.Code> codes = this.properties.getRecordedStatusCodes();
 		this.recordedCodes = (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class)
 				: EnumSet.copyOf(codes);
 	}
 
-	/**
-	 * @return the breaker of the service as a whole
-	 */
-	public CircuitBreaker getCircuitBreaker() {
-		return this.serviceBreaker;
-	}
-
 	@Override
 	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
 		CircuitBreaker breaker = breakerFor(callOptions.getOption(StatefulRouting.POD));
+		if (breaker == null) {
+			return next.newCall(method, callOptions);
+		}
 		if (!breaker.tryAcquirePermission()) {
 			return new RefusedCall<>(refusal(breaker), callOptions.getExecutor());
 		}
 		return new GuardedCall<>(next.newCall(method, callOptions), breaker);
 	}
 
+	@Nullable
 	private CircuitBreaker breakerFor(@Nullable Integer pod) {
 		if (pod == null) {
 			return this.serviceBreaker;

@@ -3,6 +3,7 @@ package io.github.rpcclient.resilience;
 import java.util.List;
 
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
+import io.github.rpcclient.route.PodLifecycleListener;
 import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
@@ -82,6 +83,14 @@ public class GrpcClientsResilienceAutoConfiguration {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.CIRCUIT_BREAKER_ORDER,
 				(service) -> service.getCircuitBreaker().isEnabled()
 						? new CircuitBreakerClientInterceptor(service, instances) : null);
+	}
+
+	/**
+	 * Drops the breaker of a stateful service's pod when the pod leaves the pod registry.
+	 */
+	@Bean
+	PodLifecycleListener grpcPodBreakerRemover(CircuitBreakerInstances instances) {
+		return instances::removePodBreaker;
 	}
 
 	@Bean
