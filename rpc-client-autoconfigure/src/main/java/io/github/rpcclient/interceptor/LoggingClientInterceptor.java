@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs each call's method, service, target, duration and status, never its payloads: successes
- * at DEBUG and failures at WARN, by the logger {@value #LOGGER_NAME}. When that logger is off for
- * both levels, calls pass untouched.
+ * Logs each call's method, service, target, duration and status, never its payloads, by the logger
+ * {@value #LOGGER_NAME}: failures of the server or the network at WARN; successes, and outcomes the
+ * caller caused or asked for ({@link #isCallerOutcome client errors and cancellations}), at DEBUG.
+ * When that logger is off for both levels, calls pass untouched.
  */
 public class LoggingClientInterceptor implements ClientInterceptor {
 
@@ -64,18 +65,34 @@ public class LoggingClientInterceptor implements ClientInterceptor {
 	}
 
 	private void log(MethodDescriptor<?, ?> method, Status status, long nanos) {
-		double millis = nanos / 1_000_000.0;
-		if (status.isOk()) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("gRPC {} -> {} ({}) OK in {} ms", method.getFullMethodName(), this.serviceName, this.target,
-						String.format("%.1f", millis));
-			}
+		boolean incident = !status.isOk() && !isCallerOutcome(status.getCode());
+		if (incident ? !logger.isWarnEnabled() : !logger.isDebugEnabled()) {
+			return;
+		}
+		String message = String.format("gRPC %s -> %s (%s) %s%s in %.1f ms", method.getFullMethodName(),
+				this.serviceName, this.target, status.getCode(),
+				(status.getDescription() != null) ? ": " + status.getDescription() : "", nanos / 1_000_000.0);
+		if (incident) {
+			logger.warn(message);
 		}
 		else {
-			logger.warn("gRPC {} -> {} ({}) {}{} in {} ms", method.getFullMethodName(), this.serviceName, this.target,
-					status.getCode(), (status.getDescription() != null) ? ": " + status.getDescription() : "",
-					String.format("%.1f", millis));
+			logger.debug(message);
 		}
+	}
+
+	/**
+	 * Whether a status is an answer to what the caller sent or did (a client error such as
+	 * NOT_FOUND or INVALID_ARGUMENT, or its own cancellation) rather than a failure of the server or
+	 * the network.
+	 * @param code the status code
+	 * @return whether it is logged at DEBUG only
+	 */
+	static boolean isCallerOutcome(Status.Code code) {
+		return switch (code) {
+			case CANCELLED, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED,
+					FAILED_PRECONDITION, OUT_OF_RANGE -> true;
+			default -> false;
+		};
 	}
 
 }

@@ -21,6 +21,8 @@ import org.slf4j.MDC;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -118,19 +120,37 @@ class RequestIdAndLoggingTest {
 	@Test
 	void failedCallIsLoggedAtWarnWithMethodServiceStatusAndDurationButNoPayload(CapturedOutput output) {
 		runner().run((context) -> {
-			backend.service().failNext("Echo", 1, Status.NOT_FOUND.withDescription("no such book"));
+			backend.service().failNext("Echo", 1, Status.INTERNAL.withDescription("disk on fire"));
 			assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> stub(context)
 				.echo(EchoRequest.newBuilder().setMessage("secret-payload-4711").build()));
 		});
 		String line = output.getOut()
 			.lines()
-			.filter((candidate) -> candidate.contains("io.github.rpcclient.calls") && candidate.contains("NOT_FOUND"))
+			.filter((candidate) -> candidate.contains("io.github.rpcclient.calls") && candidate.contains("INTERNAL"))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("no call log line in:\n" + output.getOut()));
 		assertThat(line).contains("WARN")
-			.contains("gRPC rpcclient.test.EchoService/Echo -> echo (" + backend.address() + ") NOT_FOUND: no such book in ")
+			.contains("gRPC rpcclient.test.EchoService/Echo -> echo (" + backend.address() + ") INTERNAL: disk on fire in ")
 			.containsPattern("in \\d+\\.\\d ms");
 		assertThat(output.getAll()).doesNotContain("secret-payload-4711");
+	}
+
+	@Test
+	void clientErrorsAreOutcomesNotIncidentsAndAreLoggedAtDebugOnly(CapturedOutput output) {
+		LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+		logging.setLogLevel(LoggingClientInterceptor.LOGGER_NAME, LogLevel.DEBUG);
+		try {
+			runner().run((context) -> {
+				backend.service().failNext("Echo", 1, Status.NOT_FOUND.withDescription("no such book"));
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> stub(context).echo(request()));
+			});
+		}
+		finally {
+			logging.setLogLevel(LoggingClientInterceptor.LOGGER_NAME, null);
+		}
+		assertThat(output.getOut().lines().filter((line) -> line.contains("NOT_FOUND: no such book")))
+			.singleElement()
+			.satisfies((line) -> assertThat(line).contains("DEBUG").doesNotContain("WARN"));
 	}
 
 	@Test

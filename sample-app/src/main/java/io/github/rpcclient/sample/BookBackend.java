@@ -2,6 +2,7 @@ package io.github.rpcclient.sample;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.rpcclient.sample.proto.AddBooksResponse;
 import io.github.rpcclient.sample.proto.Book;
@@ -19,10 +20,20 @@ class BookBackend extends BookServiceGrpc.BookServiceImplBase {
 
 	private final Map<String, Book> books = new ConcurrentSkipListMap<>();
 
+	private final AtomicInteger failures = new AtomicInteger();
+
 	BookBackend() {
 		add(Book.newBuilder().setId("1").setTitle("The Pragmatic Programmer").setAuthor("Hunt").build());
 		add(Book.newBuilder().setId("2").setTitle("Release It!").setAuthor("Nygard").build());
 		add(Book.newBuilder().setId("3").setTitle("Designing Data-Intensive Applications").setAuthor("Kleppmann").build());
+	}
+
+	/**
+	 * Makes the next calls of GetBook fail with UNAVAILABLE, as a flaky backend would.
+	 * @param count how many calls fail
+	 */
+	void failNext(int count) {
+		this.failures.set(count);
 	}
 
 	private void add(Book book) {
@@ -31,6 +42,10 @@ class BookBackend extends BookServiceGrpc.BookServiceImplBase {
 
 	@Override
 	public void getBook(GetBookRequest request, StreamObserver<Book> observer) {
+		if (this.failures.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
+			observer.onError(Status.UNAVAILABLE.withDescription("flaky backend: failing on purpose").asRuntimeException());
+			return;
+		}
 		Book book = this.books.get(request.getId());
 		if (book == null) {
 			observer.onError(Status.NOT_FOUND.withDescription("No book " + request.getId()).asRuntimeException());

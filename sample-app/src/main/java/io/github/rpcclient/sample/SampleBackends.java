@@ -37,6 +37,8 @@ public final class SampleBackends implements AutoCloseable {
 
 	private final List<SessionPod> sessionPods = new ArrayList<>();
 
+	private final BookBackend books = new BookBackend();
+
 	private RedisServer redis;
 
 	private SampleBackends() {
@@ -48,7 +50,7 @@ public final class SampleBackends implements AutoCloseable {
 	 */
 	public static SampleBackends start() {
 		SampleBackends backends = new SampleBackends();
-		backends.serve("sample.backends.books", new BookBackend());
+		backends.serve("sample.backends.books", backends.books);
 		int redisPort = backends.startRedis();
 		for (int index = 1; index <= SESSION_PODS; index++) {
 			backends.sessionPods.add(SessionPod.start(index, redisPort));
@@ -96,6 +98,10 @@ public final class SampleBackends implements AutoCloseable {
 	 */
 	public Map<String, Object> properties() {
 		return this.properties;
+	}
+
+	BookBackend books() {
+		return this.books;
 	}
 
 	SessionPod sessionPod(int index) {
