@@ -10,9 +10,10 @@ import org.springframework.lang.Nullable;
 
 /**
  * Supplies the interceptor that one service's calls pass through, at a fixed place in the chain.
- * Lower orders run first (outermost); the built-in places are the constants below, so the chain
- * is request id, logging (with failure hints just inside it), deadline, retry, pod selection
- * (stateful services), circuit breaker, observation, then the network.
+ * Lower orders run first (outermost). The built-in places are the constants below, so the chain
+ * is: request id, logging, failure hints, deadline and compression, fallback, retry, pod selection
+ * (stateful services), circuit breaker, observation, then the network. Everything from pod
+ * selection inwards runs once per attempt.
  */
 public interface ServiceInterceptorProvider extends Ordered {
 
@@ -22,8 +23,14 @@ public interface ServiceInterceptorProvider extends Ordered {
 	/** Order of call logging. */
 	int LOGGING_ORDER = 2000;
 
+	/** Order of the hints added to unclear failures (plaintext/TLS mix-ups, refused connections). */
+	int FAILURE_HINT_ORDER = 2100;
+
 	/** Order of the default deadline and compression. */
 	int DEADLINE_ORDER = 3000;
+
+	/** Order of fallbacks, which see the final outcome after retries. */
+	int FALLBACK_ORDER = 3900;
 
 	/** Order of retry. */
 	int RETRY_ORDER = 4000;

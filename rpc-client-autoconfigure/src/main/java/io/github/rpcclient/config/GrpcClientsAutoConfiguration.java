@@ -130,7 +130,7 @@ public class GrpcClientsAutoConfiguration {
 	@Bean
 	ServiceInterceptorProvider grpcFailureHintInterceptor() {
 		// just inside logging, so that logged failures carry the hint too
-		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER + 1,
+		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.FAILURE_HINT_ORDER,
 				FailureHintClientInterceptor::new);
 	}
 

@@ -36,9 +36,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "grpc-clients.enabled", matchIfMissing = true)
 public class GrpcClientsResilienceAutoConfiguration {
 
-	/** Order of fallbacks: outside retry, so they see the final failure. */
-	public static final int FALLBACK_ORDER = ServiceInterceptorProvider.RETRY_ORDER - 100;
-
 	@Bean
 	@ConditionalOnMissingBean
 	RetryRegistry grpcRetryRegistry() {
@@ -95,7 +92,7 @@ public class GrpcClientsResilienceAutoConfiguration {
 
 	@Bean
 	ServiceInterceptorProvider grpcFallbackInterceptor(ObjectProvider<GrpcFallback<?, ?>> fallbacks) {
-		return ServiceInterceptorProvider.perService(FALLBACK_ORDER, (service) -> {
+		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.FALLBACK_ORDER, (service) -> {
 			List<GrpcFallback<?, ?>> own = fallbacks.orderedStream()
 				.filter((fallback) -> service.getName().equals(fallback.service()))
 				.toList();
