@@ -33,9 +33,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * One unary call through a bare grpc-java channel and through the starter's chain (request id,
- * logging, deadline, retry, circuit breaker, as a user gets them by default) to the same server, in
- * one run, so the two can be compared as a ratio. {@code netty} is a real loopback server;
+ * One unary call through a bare grpc-java channel (with and without a deadline) and through the
+ * starter's chain (request id, logging, failure hints, default deadline, retry, circuit breaker, as
+ * a user gets them by default) to the same server, in one run, so they can be compared as ratios. {@code netty} is a real loopback server;
  * {@code in-process} takes the network out, so the chain's own cost shows up magnified.
  */
 @State(Scope.Benchmark)
@@ -47,6 +47,14 @@ public class CallChainBenchmark {
 
 	@Param({ "netty", "in-process" })
 	public String transport;
+
+	/**
+	 * Which starter chain: {@code default} as configured out of the box; {@code no-deadline}
+	 * without the default deadline; {@code no-resilience} without retry and circuit breaker;
+	 * {@code bare-minimum} with every interceptor switched off (the registry's channel alone).
+	 */
+	@Param({ "default" })
+	public String chain;
 
 	private TestBackend nettyServer;
 
@@ -78,10 +86,25 @@ public class CallChainBenchmark {
 		this.context = new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
 			.properties("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + address,
 					"spring.main.banner-mode=off", "logging.level.root=warn")
+			.properties(chainProperties(this.chain))
 			.run();
 		this.starter = this.context.getBean(GrpcClientFactory.class).stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
 		this.bare.echo(REQUEST);
 		this.starter.echo(REQUEST);
+	}
+
+	private static String[] chainProperties(String chain) {
+		String[] noDeadline = { "grpc-clients.defaults.timeout=0" };
+		String[] noResilience = { "grpc-clients.defaults.retry.enabled=false",
+				"grpc-clients.defaults.circuit-breaker.enabled=false" };
+		return switch (chain) {
+			case "default" -> new String[0];
+			case "no-deadline" -> noDeadline;
+			case "no-resilience" -> noResilience;
+			case "bare-minimum" -> new String[] { noDeadline[0], noResilience[0], noResilience[1],
+					"grpc-clients.logging.enabled=false", "grpc-clients.request-id.enabled=false" };
+			default -> throw new IllegalArgumentException("Unknown chain " + chain);
+		};
 	}
 
 	@TearDown(Level.Trial)
@@ -99,6 +122,12 @@ public class CallChainBenchmark {
 	@Benchmark
 	public EchoResponse bareChannel() {
 		return this.bare.echo(REQUEST);
+	}
+
+	/** A bare call with the deadline the starter gives calls by default, as a call should carry. */
+	@Benchmark
+	public EchoResponse bareChannelWithDeadline() {
+		return this.bare.withDeadlineAfter(30, TimeUnit.SECONDS).echo(REQUEST);
 	}
 
 	@Benchmark

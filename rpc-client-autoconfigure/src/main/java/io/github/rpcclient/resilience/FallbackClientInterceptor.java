@@ -108,9 +108,7 @@ public class FallbackClientInterceptor implements ClientInterceptor {
 			Status pending;
 			synchronized (this) {
 				this.request = message;
-				this.requestSent = true;
-				pending = this.pendingStatus;
-				this.pendingStatus = null;
+				pending = takePending();
 			}
 			if (pending != null) {
 				close(message, pending, this.pendingTrailers);
@@ -121,32 +119,34 @@ public class FallbackClientInterceptor implements ClientInterceptor {
 
 		@Override
 		public void halfClose() {
-			Status pending;
-			synchronized (this) {
-				this.requestSent = true;
-				pending = this.pendingStatus;
-				this.pendingStatus = null;
+			if (!closePending()) {
+				super.halfClose();
 			}
-			if (pending != null) {
-				this.listener.onClose(pending, this.pendingTrailers);
-				return;
-			}
-			super.halfClose();
 		}
 
 		@Override
 		public void cancel(String message, Throwable cause) {
-			Status pending;
-			synchronized (this) {
-				this.requestSent = true;
-				pending = this.pendingStatus;
-				this.pendingStatus = null;
+			if (!closePending()) {
+				super.cancel(message, cause);
 			}
-			if (pending != null) {
-				this.listener.onClose(pending, this.pendingTrailers);
-				return;
+		}
+
+		/** Marks the request sent and takes the failure that arrived before it, if any. */
+		private synchronized Status takePending() {
+			this.requestSent = true;
+			Status pending = this.pendingStatus;
+			this.pendingStatus = null;
+			return pending;
+		}
+
+		/** Passes on a failure that arrived before the request was sent; returns whether there was one. */
+		private boolean closePending() {
+			Status pending = takePending();
+			if (pending == null) {
+				return false;
 			}
-			super.cancel(message, cause);
+			this.listener.onClose(pending, this.pendingTrailers);
+			return true;
 		}
 
 		private void close(Q sent, Status status, Metadata trailers) {

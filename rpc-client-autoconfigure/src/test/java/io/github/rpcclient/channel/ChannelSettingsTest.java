@@ -4,20 +4,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -31,27 +27,12 @@ import static org.awaitility.Awaitility.await;
  */
 class ChannelSettingsTest {
 
-	private static TestBackend backend;
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension();
 
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start();
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
-
-	@BeforeEach
-	void forgetHeaders() {
-		backend.service().headers().clear();
-	}
 
 	private static ApplicationContextRunner runner(String... properties) {
-		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
-			.withPropertyValues("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + backend.address())
-			.withPropertyValues(properties);
+		return backend.runner(properties);
 	}
 
 	@Test

@@ -6,11 +6,10 @@ import java.time.Duration;
 
 import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.StartupFailures;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.grpc.ConnectivityState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -24,17 +23,8 @@ import static org.awaitility.Awaitility.await;
  */
 class ConnectModeTest {
 
-	private static TestBackend backend;
-
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start(1);
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension(1);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class));

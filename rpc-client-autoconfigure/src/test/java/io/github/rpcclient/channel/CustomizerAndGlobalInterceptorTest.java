@@ -5,7 +5,7 @@ import java.util.List;
 
 import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.StartupFailures;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.CallOptions;
@@ -15,10 +15,8 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -39,22 +37,9 @@ class CustomizerAndGlobalInterceptorTest {
 
 	static final Metadata.Key<String> CHAIN = Metadata.Key.of("x-chain", Metadata.ASCII_STRING_MARSHALLER);
 
-	private static TestBackend backend;
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension();
 
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start();
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
-
-	@BeforeEach
-	void forgetHeaders() {
-		backend.service().headers().clear();
-	}
 
 	private ApplicationContextRunner runner() {
 		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))

@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.channel.GrpcChannelCustomizer;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
@@ -21,11 +20,9 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,26 +37,14 @@ class DeadlineTest {
 
 	private static final String CLIENT_STREAM = "rpcclient.test.EchoService/ClientStream";
 
-	private static TestBackend backend;
-
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start();
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension();
 
 	private final DeadlineRecorder recorder = new DeadlineRecorder();
 
 	private ApplicationContextRunner runner() {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
-			.withPropertyValues("grpc-clients.defaults.timeout=300ms", "grpc-clients.services[0].name=echo",
-					"grpc-clients.services[0].address=" + backend.address(),
-					"grpc-clients.services[0].methods[0].name=" + SLOW,
+		return backend
+			.runner("grpc-clients.defaults.timeout=300ms", "grpc-clients.services[0].methods[0].name=" + SLOW,
 					"grpc-clients.services[0].methods[0].timeout=3s")
 			.withBean(GrpcChannelCustomizer.class, () -> (service, builder) -> builder.intercept(this.recorder));
 	}

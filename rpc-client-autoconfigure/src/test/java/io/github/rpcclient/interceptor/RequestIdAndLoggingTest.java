@@ -5,21 +5,18 @@ import java.util.List;
 import java.util.UUID;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.MDC;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
@@ -37,17 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @ExtendWith(OutputCaptureExtension.class)
 class RequestIdAndLoggingTest {
 
-	private static TestBackend backend;
-
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start(9);
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension(9);
 
 	@AfterEach
 	void clearMdc() {
@@ -55,9 +43,7 @@ class RequestIdAndLoggingTest {
 	}
 
 	private static ApplicationContextRunner runner(String... properties) {
-		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
-			.withPropertyValues("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + backend.address())
-			.withPropertyValues(properties);
+		return backend.runner(properties);
 	}
 
 	@Test

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.route.StatefulRouting;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -14,9 +14,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -34,17 +33,9 @@ import static org.awaitility.Awaitility.await;
  */
 class CircuitBreakerTest {
 
-	private TestBackend backend;
+	@RegisterExtension
+	final EchoBackendExtension backend = EchoBackendExtension.perTest();
 
-	@BeforeEach
-	void startBackend() {
-		this.backend = TestBackend.start();
-	}
-
-	@AfterEach
-	void stopBackend() {
-		this.backend.close();
-	}
 
 	private ApplicationContextRunner runner() {
 		return ResilienceTestSupport.runner(this.backend)

@@ -1,14 +1,13 @@
 package io.github.rpcclient.resilience;
 
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -24,17 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class FallbackTest {
 
-	private TestBackend backend;
+	@RegisterExtension
+	final EchoBackendExtension backend = EchoBackendExtension.perTest();
 
-	@BeforeEach
-	void startBackend() {
-		this.backend = TestBackend.start();
-	}
-
-	@AfterEach
-	void stopBackend() {
-		this.backend.close();
-	}
 
 	private ApplicationContextRunner withFallback() {
 		return runner(this.backend).withPropertyValues("grpc-clients.services[0].retry.backoff=1ms")

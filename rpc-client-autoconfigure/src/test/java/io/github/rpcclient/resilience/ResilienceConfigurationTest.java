@@ -2,15 +2,14 @@ package io.github.rpcclient.resilience;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -28,17 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ResilienceConfigurationTest {
 
-	private TestBackend backend;
+	@RegisterExtension
+	final EchoBackendExtension backend = EchoBackendExtension.perTest();
 
-	@BeforeEach
-	void startBackend() {
-		this.backend = TestBackend.start();
-	}
-
-	@AfterEach
-	void stopBackend() {
-		this.backend.close();
-	}
 
 	@Test
 	void grpcClientsSettingsMakeTheInstancesInResilience4jsRegistries() {

@@ -1,7 +1,6 @@
 package io.github.rpcclient.resilience;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
@@ -23,12 +22,10 @@ final class ResilienceTestSupport {
 	private ResilienceTestSupport() {
 	}
 
-	static ApplicationContextRunner runner(TestBackend backend) {
-		return new ApplicationContextRunner()
+	static ApplicationContextRunner runner(EchoBackendExtension backend) {
+		return backend.runner()
 			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, CircuitBreakerAutoConfiguration.class,
-					GrpcClientsAutoConfiguration.class, GrpcClientsResilienceAutoConfiguration.class))
-			.withPropertyValues("grpc-clients.services[0].name=echo",
-					"grpc-clients.services[0].address=" + backend.address());
+					GrpcClientsResilienceAutoConfiguration.class));
 	}
 
 	static EchoServiceGrpc.EchoServiceBlockingStub blocking(ApplicationContext context) {

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.google.common.util.concurrent.ListenableFuture;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.resilience4j.retry.Retry;
@@ -20,9 +20,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -42,21 +41,13 @@ class RetryTest {
 
 	private static final Metadata.Key<String> TRACE = Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
 
-	private TestBackend backend;
+	@RegisterExtension
+	final EchoBackendExtension backend = EchoBackendExtension.perTest();
 
-	private ApplicationContextRunner runner(TestBackend backend) {
+	private ApplicationContextRunner runner(EchoBackendExtension backend) {
 		return ResilienceTestSupport.runner(backend).withPropertyValues("grpc-clients.services[0].circuit-breaker.enabled=false");
 	}
 
-	@BeforeEach
-	void startBackend() {
-		this.backend = TestBackend.start();
-	}
-
-	@AfterEach
-	void stopBackend() {
-		this.backend.close();
-	}
 
 	@Test
 	void failingTwiceThenSucceedingTakesThreeAttemptsSpacedByTheBackoff() {

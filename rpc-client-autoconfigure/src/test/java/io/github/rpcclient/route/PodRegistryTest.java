@@ -1,17 +1,11 @@
 package io.github.rpcclient.route;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import io.github.rpcclient.config.PodProperties;
-import io.github.rpcclient.test.EmbeddedRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,40 +20,12 @@ class PodRegistryTest {
 
 	private static final String SVC = "chat";
 
-	private static EmbeddedRedis redis;
-
-	private final List<RoutingFixture> fixtures = new ArrayList<>();
-
-	@BeforeAll
-	static void startRedis() {
-		redis = EmbeddedRedis.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
-	@BeforeEach
-	void flush() {
-		redis.run((commands) -> commands.flushall());
-	}
-
-	@AfterEach
-	void closeFixtures() {
-		this.fixtures.forEach(RoutingFixture::close);
-	}
-
-	private RoutingFixture fixture(Consumer<RoutingProperties> customizer) {
-		RoutingFixture fixture = new RoutingFixture(redis, customizer);
-		this.fixtures.add(fixture);
-		return fixture;
-	}
+	@RegisterExtension
+	static final RoutingFixtures fixtures = new RoutingFixtures();
 
 	@Test
 	void aDrainingPodKeepsItsLinkedUsersAndGetsNoNewOnes() {
-		RoutingFixture client = fixture((properties) -> {
-		});
+		RoutingFixture client = fixtures.create();
 		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
 		client.publish(SVC, 2, 1);
 		assertThat(client.driver.computeLinkedPod(NS, "old", SVC)).hasValue(1);
@@ -78,8 +44,7 @@ class PodRegistryTest {
 
 	@Test
 	void theUsersOfADownPodMoveOnTheirNextCompute() {
-		RoutingFixture client = fixture((properties) -> {
-		});
+		RoutingFixture client = fixtures.create();
 		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
 		client.publish(SVC, 2, 1);
 		assertThat(client.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
@@ -93,7 +58,7 @@ class PodRegistryTest {
 
 	@Test
 	void aPodWhoseHeartbeatStopsIsDownAfterTheHeartbeatTtl() {
-		RoutingFixture client = fixture((properties) -> properties.setHeartbeatTtl(Duration.ofSeconds(1)));
+		RoutingFixture client = fixtures.create((properties) -> properties.setHeartbeatTtl(Duration.ofSeconds(1)));
 		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
 		PodHeartbeatPublisher pod2 = client.publish(SVC, 2, 1);
 		pod1.start();
@@ -114,8 +79,7 @@ class PodRegistryTest {
 
 	@Test
 	void aGracefullyStoppedPublisherMarksItsPodDraining() {
-		RoutingFixture client = fixture((properties) -> {
-		});
+		RoutingFixture client = fixtures.create();
 		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
 		pod1.start();
 		assertThat(pod1.isRunning()).isTrue();
@@ -127,7 +91,7 @@ class PodRegistryTest {
 
 	@Test
 	void podsThatLeaveTheRegistryAreAnnouncedToListeners() {
-		RoutingFixture client = fixture((properties) -> {
+		RoutingFixture client = fixtures.create((properties) -> {
 			properties.setHeartbeatTtl(Duration.ofMillis(300));
 			properties.setPodRemovalAfter(Duration.ofMillis(300));
 		});
@@ -146,8 +110,7 @@ class PodRegistryTest {
 
 	@Test
 	void staticPodsAreRoutableAndMergeWithWhatTheyPublish() {
-		RoutingFixture client = fixture((properties) -> {
-		});
+		RoutingFixture client = fixtures.create();
 		PodProperties one = new PodProperties();
 		one.setIndex(1);
 		one.setAddress("10.0.0.1:9090");
@@ -170,8 +133,7 @@ class PodRegistryTest {
 
 	@Test
 	void lowerLoadWinsOverFewerLinks() {
-		RoutingFixture client = fixture((properties) -> {
-		});
+		RoutingFixture client = fixtures.create();
 		client.publish(SVC, 1, 0.5);
 		client.publish(SVC, 2, 0.2);
 		for (int i = 0; i < 4; i++) {

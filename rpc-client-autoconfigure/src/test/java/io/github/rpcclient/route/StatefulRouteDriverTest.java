@@ -1,19 +1,14 @@
 package io.github.rpcclient.route;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import io.github.rpcclient.test.EmbeddedRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -28,44 +23,14 @@ class StatefulRouteDriverTest {
 
 	private static final String SVC = "game";
 
-	private static EmbeddedRedis redis;
+	@RegisterExtension
+	static final RoutingFixtures fixtures = new RoutingFixtures();
 
-	private final List<RoutingFixture> fixtures = new ArrayList<>();
-
-	@BeforeAll
-	static void startRedis() {
-		redis = EmbeddedRedis.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
-	@BeforeEach
-	void flush() {
-		redis.run((commands) -> commands.flushall());
-	}
-
-	@AfterEach
-	void closeFixtures() {
-		this.fixtures.forEach(RoutingFixture::close);
-	}
-
-	private RoutingFixture fixture(Consumer<RoutingProperties> customizer) {
-		RoutingFixture fixture = new RoutingFixture(redis, customizer);
-		this.fixtures.add(fixture);
-		return fixture;
-	}
-
-	private RoutingFixture fixture() {
-		return fixture((properties) -> {
-		});
-	}
+	private static final EmbeddedRedis redis = fixtures.redis();
 
 	@Test
 	void computeLinkedPodLinksANewUserToTheRoutablePodWithTheLowestLoadAndKeepsIt() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		client.publish(SVC, 1, 5);
 		client.publish(SVC, 2, 1);
 		client.publish(SVC, 3, 3);
@@ -82,7 +47,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void tiesOfLoadAreBrokenByFewestLinks() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		client.publish(SVC, 1, 0);
 		client.publish(SVC, 2, 0);
 		client.publish(SVC, 3, 0);
@@ -91,7 +56,7 @@ class StatefulRouteDriverTest {
 			.toList();
 		assertThat(pods).containsExactlyInAnyOrder(1, 1, 2, 2, 3, 3);
 		// another client instance sees the shared link counts once it reads the registry
-		RoutingFixture other = fixture();
+		RoutingFixture other = fixtures.create();
 		other.driver.computeLinkedPod(NS, "v1", SVC);
 		Map<String, String> counts = redis.run((commands) -> commands.hgetall("rpc:podlinks:{test-ns:game}"));
 		assertThat(counts).containsOnlyKeys("1", "2", "3");
@@ -99,7 +64,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void noRoutablePodMeansEmptyNotAMagicZero() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		assertThat(client.driver.computeLinkedPod(NS, "u1", SVC)).isEmpty();
 		client.publish(SVC, 1, 0).setState(PodState.DRAINING);
 		client.registry.refresh();
@@ -109,7 +74,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void computeLinkedPodFromRedisRefreshesTheLinkTtl() {
-		RoutingFixture client = fixture((properties) -> properties.setLinkTtl(Duration.ofSeconds(20)));
+		RoutingFixture client = fixtures.create((properties) -> properties.setLinkTtl(Duration.ofSeconds(20)));
 		client.publish(SVC, 1, 0);
 		client.driver.computeLinkedPod(NS, "u1", SVC);
 		String key = "rpc:link:{test-ns:u1}";
@@ -128,7 +93,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void aLinkExpiresAfterTheLinkTtlWithoutUse() {
-		RoutingFixture client = fixture((properties) -> properties.setLinkTtl(Duration.ofSeconds(1)));
+		RoutingFixture client = fixtures.create((properties) -> properties.setLinkTtl(Duration.ofSeconds(1)));
 		client.publish(SVC, 1, 0);
 		client.driver.computeLinkedPod(NS, "u1", SVC);
 		assertThat(client.driver.getLinkedPodNotCache(NS, "u1", SVC)).hasValue(1);
@@ -140,7 +105,7 @@ class StatefulRouteDriverTest {
 	@Test
 	void theNearCacheLivesShorterThanRedis() {
 		assertThat(new RoutingProperties().effectiveNearCacheTtl()).isEqualTo(Duration.ofSeconds(240));
-		RoutingFixture client = fixture((properties) -> {
+		RoutingFixture client = fixtures.create((properties) -> {
 			properties.setLinkTtl(Duration.ofSeconds(30));
 			properties.setNearCacheTtl(Duration.ofMillis(300));
 		});
@@ -154,7 +119,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void cacheOperations() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		StatefulRouteDriver driver = client.driver;
 		client.publish(SVC, 1, 0);
 		client.publish(SVC, 2, 0);
@@ -176,7 +141,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void getLinkServiceReturnsEveryServiceOfAUserWithOneCommand() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		client.publish("game", 1, 0);
 		client.publish("chat", 4, 0);
 		client.driver.computeLinkedPod(NS, "u1", "game");
@@ -190,7 +155,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void setLinkedPodIfAbsentKeepsALinkToAnAvailablePodAndReplacesOneToAGonePod() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		StatefulRouteDriver driver = client.driver;
 		client.publish(SVC, 1, 0);
 		PodHeartbeatPublisher pod2 = client.publish(SVC, 2, 0);
@@ -209,8 +174,8 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void linksAreWrittenOnlyInTheLocalNamespaceAndReadInAny() {
-		RoutingFixture local = fixture();
-		RoutingFixture other = fixture((properties) -> properties.setNamespace("other-ns"));
+		RoutingFixture local = fixtures.create();
+		RoutingFixture other = fixtures.create((properties) -> properties.setNamespace("other-ns"));
 		other.publish(SVC, 3, 0);
 		other.driver.computeLinkedPod("other-ns", "u1", SVC);
 
@@ -226,12 +191,12 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void batchGetLinkedPodOfAThousandUsersIsOneRedisCommand() {
-		RoutingFixture writer = fixture();
+		RoutingFixture writer = fixtures.create();
 		List<String> uids = IntStream.range(0, 1000).mapToObj((i) -> "user-" + i).toList();
 		for (int i = 0; i < uids.size(); i++) {
 			writer.driver.setLinkedPodIfAbsent(NS, uids.get(i), SVC, 1 + (i % 3));
 		}
-		RoutingFixture reader = fixture();
+		RoutingFixture reader = fixtures.create();
 		reader.driver.batchGetLinkedPod(NS, List.of("warm-up"), SVC); // loads the script once
 
 		Map<String, Long> before = redis.commandCalls();
@@ -255,7 +220,7 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void invalidArgumentsAreRejectedBeforeReachingRedis() {
-		RoutingFixture client = fixture();
+		RoutingFixture client = fixtures.create();
 		StatefulRouteDriver driver = client.driver;
 		Map<String, Long> before = redis.commandCalls();
 		String tooLong = "x".repeat(257);

@@ -8,17 +8,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,24 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CallTypesTest {
 
-	private static TestBackend backend;
-
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start(7);
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension(7);
 
 	private ApplicationContextRunner runner() {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
-			.withPropertyValues("grpc-clients.services[0].name=echo",
-					"grpc-clients.services[0].address=" + backend.address())
-			.withBean(EchoClients.class);
+		return backend.runner().withBean(EchoClients.class);
 	}
 
 	@Test

@@ -7,9 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.UnknownServiceException;
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.StartupFailures;
-import io.github.rpcclient.test.TestBackend;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.CallOptions;
@@ -19,12 +18,9 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -43,30 +39,10 @@ class InjectionTest {
 
 	static final Metadata.Key<String> TAG = Metadata.Key.of("x-tag", Metadata.ASCII_STRING_MARSHALLER);
 
-	private static TestBackend backend;
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension(3);
 
-	@BeforeAll
-	static void startBackend() {
-		backend = TestBackend.start(3);
-	}
-
-	@AfterAll
-	static void stopBackend() {
-		backend.close();
-	}
-
-	@BeforeEach
-	void forgetHeaders() {
-		backend.service().headers().clear();
-	}
-
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
-		.withPropertyValues("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + backend());
-
-	private static String backend() {
-		return backend.address();
-	}
+	private final ApplicationContextRunner runner = backend.runner();
 
 	@Test
 	void setterMethodsSuperclassFieldsAndChannelsAreInjected() {
