@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.rpcclient.config.CircuitBreakerProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties.InstanceProperties;
@@ -95,6 +96,8 @@ public class CircuitBreakerInstances {
 			.permittedNumberOfCallsInHalfOpenState(properties.getPermittedNumberOfCallsInHalfOpenState())
 			.slowCallRateThreshold(properties.getSlowCallRateThreshold())
 			.slowCallDurationThreshold(properties.getSlowCallDurationThreshold())
+			// Every attempt records its outcome: keep that off any lock.
+			.slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE)
 			.writableStackTraceEnabled(false);
 		InstanceProperties instance = (this.resilience4jProperties != null)
 				? this.resilience4jProperties.getInstances().get(name) : null;
