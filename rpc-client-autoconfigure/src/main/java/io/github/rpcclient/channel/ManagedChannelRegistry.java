@@ -135,7 +135,9 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 
 	private ServiceChannel build(ServiceProperties service) {
 		ManagedChannel managedChannel = transport(service);
-		List<ClientInterceptor> interceptors = new ArrayList<>(this.interceptorProviders.size());
+		InFlightCalls inFlight = new InFlightCalls();
+		List<ClientInterceptor> interceptors = new ArrayList<>(this.interceptorProviders.size() + 1);
+		interceptors.add(inFlight);
 		for (ServiceInterceptorProvider provider : this.interceptorProviders) {
 			ClientInterceptor interceptor = provider.interceptorFor(service);
 			if (interceptor != null) {
@@ -143,7 +145,7 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 			}
 		}
 		Channel callChannel = ClientInterceptors.interceptForward(managedChannel, interceptors);
-		return new ServiceChannel(service, managedChannel, callChannel);
+		return new ServiceChannel(service, managedChannel, callChannel, inFlight::count);
 	}
 
 	private ManagedChannel transport(ServiceProperties service) {
@@ -327,23 +329,23 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 		this.running = false;
 		long start = System.nanoTime();
 		this.channels.values().forEach((channel) -> channel.managedChannel().shutdown());
-		int forced = 0;
+		int cancelled = 0;
 		int failed = 0;
 		for (ServiceChannel channel : this.channels.values()) {
 			long graceEnd = start + channel.service().getShutdownGracePeriod().toNanos();
-			if (!awaitTermination(channel.managedChannel(), graceEnd - System.nanoTime())) {
-				forced++;
-				channel.managedChannel().shutdownNow();
-				if (!awaitTermination(channel.managedChannel(), TimeUnit.SECONDS.toNanos(1))) {
-					failed++;
-				}
+			if (!awaitCalls(channel, graceEnd)) {
+				cancelled++;
+			}
+			// No call is left (or the grace period is over): end the transports now rather than
+			// wait for those grpc-java keeps open for a while after a channel went idle.
+			channel.managedChannel().shutdownNow();
+			if (!awaitTermination(channel.managedChannel(), TimeUnit.SECONDS.toNanos(1))) {
+				failed++;
 			}
 		}
-		if (forced > 0 || failed > 0) {
-			logger.warn("Closed {} gRPC channels: {} had not terminated at the end of their shutdown grace period and were "
-					+ "shut down at once, cancelling any calls still running; {} did not terminate even then "
-					+ "(grpc-java also keeps a connection released by idleness or re-balancing open for 5 s)",
-					this.channels.size(), forced, failed);
+		if (cancelled > 0 || failed > 0) {
+			logger.warn("Closed {} gRPC channels: {} still had calls running at the end of their shutdown grace period, "
+					+ "which were cancelled; {} did not terminate", this.channels.size(), cancelled, failed);
 		}
 		else {
 			logger.debug("Closed {} gRPC channels", this.channels.size());
@@ -355,6 +357,22 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 */
 	public boolean isClosed() {
 		return this.closed;
+	}
+
+	/**
+	 * Waits until a shut-down channel has no call in flight, or the grace period ends.
+	 * @return whether every call finished in time
+	 */
+	private static boolean awaitCalls(ServiceChannel channel, long graceEnd) {
+		ManagedChannel managed = channel.managedChannel();
+		while (channel.inFlightCalls().getAsLong() > 0 && !managed.isTerminated()) {
+			long remaining = graceEnd - System.nanoTime();
+			if (remaining <= 0) {
+				return false;
+			}
+			awaitTermination(managed, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+		}
+		return true;
 	}
 
 	private static boolean awaitTermination(ManagedChannel channel, long nanos) {

@@ -1,5 +1,7 @@
 package io.github.rpcclient.channel;
 
+import java.util.function.LongSupplier;
+
 import io.github.rpcclient.config.ServiceProperties;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
@@ -10,6 +12,8 @@ import io.grpc.ManagedChannel;
  * @param service the service's settings
  * @param managedChannel the transport channel, shared by every stub of the service
  * @param callChannel the managed channel behind the service's interceptor chain, what stubs call
+ * @param inFlightCalls counts the calls made through {@code callChannel} that have not closed yet
  */
-public record ServiceChannel(ServiceProperties service, ManagedChannel managedChannel, Channel callChannel) {
+public record ServiceChannel(ServiceProperties service, ManagedChannel managedChannel, Channel callChannel,
+		LongSupplier inFlightCalls) {
 }

@@ -3,6 +3,7 @@ package io.github.rpcclient.resilience;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,13 +54,23 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 	 * Creates the interceptor of a service and its breaker.
 	 * @param service the service
 	 * @param instances creates the Resilience4j instances
+	 * @param breakerOpened told the service's name whenever its breaker opens, to stop the channel
+	 * reconnecting to a backend no call is sent to
 	 */
-	public CircuitBreakerClientInterceptor(ServiceProperties service, CircuitBreakerInstances instances) {
+	public CircuitBreakerClientInterceptor(ServiceProperties service, CircuitBreakerInstances instances,
+			Consumer<String> breakerOpened) {
 		this.service = service.getName();
 		this.properties = service.getCircuitBreaker();
 		this.instances = instances;
 		// A stateful service has only per-pod breakers: one dead pod must not fail every user.
 		this.serviceBreaker = service.isStateful() ? null : instances.create(this.service, this.properties);
+		if (this.serviceBreaker != null) {
+			this.serviceBreaker.getEventPublisher().onStateTransition((event) -> {
+				if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+					breakerOpened.accept(this.service);
+				}
+			});
+		}
 		this.podBreakers = instances.podBreakers(this.service);
 		Set<Status.Code> codes = this.properties.getRecordedStatusCodes();
 		this.recordedCodes = (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class)

@@ -2,6 +2,7 @@ package io.github.rpcclient.resilience;
 
 import java.util.List;
 
+import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.route.PodLifecycleListener;
 import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
@@ -76,10 +77,24 @@ public class GrpcClientsResilienceAutoConfiguration {
 	}
 
 	@Bean
-	ServiceInterceptorProvider grpcCircuitBreakerInterceptor(CircuitBreakerInstances instances) {
+	ServiceInterceptorProvider grpcCircuitBreakerInterceptor(CircuitBreakerInstances instances,
+			ObjectProvider<ManagedChannelRegistry> channels) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.CIRCUIT_BREAKER_ORDER,
 				(service) -> service.getCircuitBreaker().isEnabled()
-						? new CircuitBreakerClientInterceptor(service, instances) : null);
+						? new CircuitBreakerClientInterceptor(service, instances, (name) -> enterIdle(channels, name))
+						: null);
+	}
+
+	/**
+	 * Lets the channel of a service whose breaker opened go idle: no call is sent while the breaker
+	 * is open, so the channel need not keep reconnecting to the backend; in-flight calls continue,
+	 * and the half-open probe connects again.
+	 */
+	private static void enterIdle(ObjectProvider<ManagedChannelRegistry> channels, String service) {
+		ManagedChannelRegistry registry = channels.getIfAvailable();
+		if (registry != null && !registry.isClosed()) {
+			registry.getChannel(service).enterIdle();
+		}
 	}
 
 	/**

@@ -12,6 +12,7 @@ import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,11 @@ class CircuitBreakerTest {
 					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 			}
 			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+			ManagedChannelRegistry channels = context.getBean(ManagedChannelRegistry.class);
+			await("the channel of the open breaker to go idle").atMost(Duration.ofSeconds(5))
+				.until(() -> channels.getState("echo") == ConnectivityState.IDLE);
 
+			int connectionsBefore = this.backend.connections();
 			this.backend.restart();
 			int attemptsBefore = this.backend.service().attempts("Echo");
 			int calls = 1000;
@@ -80,8 +85,10 @@ class CircuitBreakerTest {
 			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 			assertThat(this.backend.service().attempts("Echo")).as("calls that reached the server while open")
 				.isEqualTo(attemptsBefore);
+			assertThat(this.backend.connections()).as("connections made to the restarted server while open")
+				.isEqualTo(connectionsBefore);
+			assertThat(channels.getState("echo")).isEqualTo(ConnectivityState.IDLE);
 
-			assertThat(context.getBean(ManagedChannelRegistry.class).awaitReady("echo", 10_000)).isTrue();
 			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
 				try {
 					return blocking(context).echo(request("probe")).getMessage().equals("probe");

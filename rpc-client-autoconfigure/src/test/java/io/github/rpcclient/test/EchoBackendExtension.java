@@ -57,6 +57,11 @@ public final class EchoBackendExtension implements AfterAllCallback, AfterEachCa
 		return this.backend.service();
 	}
 
+	/** @return how many client connections the server has accepted, over all its restarts */
+	public int connections() {
+		return this.backend.connections();
+	}
+
 	/** Stops the server at once, failing in-flight calls. */
 	public void stop() {
 		this.backend.stop();

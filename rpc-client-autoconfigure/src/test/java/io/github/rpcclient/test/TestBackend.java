@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.grpc.Attributes;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerTransportFilter;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 /**
@@ -20,6 +23,8 @@ public final class TestBackend implements AutoCloseable {
 	private final EchoServiceImpl service;
 
 	private final ServerCredentials credentials;
+
+	private final AtomicInteger connections = new AtomicInteger();
 
 	private int port;
 
@@ -53,6 +58,15 @@ public final class TestBackend implements AutoCloseable {
 		try {
 			this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", this.port), this.credentials)
 				.addService(ServerInterceptors.intercept(this.service, new RequestHeaders(this.service)))
+				.addTransportFilter(new ServerTransportFilter() {
+
+					@Override
+					public Attributes transportReady(Attributes attributes) {
+						TestBackend.this.connections.incrementAndGet();
+						return attributes;
+					}
+
+				})
 				.permitKeepAliveTime(1, TimeUnit.SECONDS)
 				.permitKeepAliveWithoutCalls(true)
 				.build()
@@ -74,6 +88,11 @@ public final class TestBackend implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** @return how many client connections the server has accepted, over all its restarts */
+	public int connections() {
+		return this.connections.get();
 	}
 
 	public int port() {

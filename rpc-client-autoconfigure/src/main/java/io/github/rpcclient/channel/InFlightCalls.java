@@ -1,0 +1,50 @@
+package io.github.rpcclient.channel;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+
+/**
+ * Counts a service's calls from start to close (retries and their backoffs included), so that a
+ * graceful shutdown waits for the calls themselves rather than for grpc-java's transports, which
+ * may linger for seconds after the last call. Striped counter: no lock on the call path.
+ */
+final class InFlightCalls implements ClientInterceptor {
+
+	private final LongAdder count = new LongAdder();
+
+	@Override
+	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+		return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
+
+			@Override
+			public void start(Listener<R> listener, Metadata headers) {
+				InFlightCalls.this.count.increment();
+				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+
+					@Override
+					public void onClose(Status status, Metadata trailers) {
+						InFlightCalls.this.count.decrement();
+						super.onClose(status, trailers);
+					}
+
+				}, headers);
+			}
+
+		};
+	}
+
+	/** @return the number of calls started and not yet closed */
+	long count() {
+		return this.count.sum();
+	}
+
+}
