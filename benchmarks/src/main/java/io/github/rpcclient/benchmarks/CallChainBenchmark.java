@@ -68,6 +68,8 @@ public class CallChainBenchmark {
 
 	private EchoServiceGrpc.EchoServiceBlockingStub starter;
 
+	private EchoServiceGrpc.EchoServiceBlockingStub starterWithoutDeadline;
+
 	@Setup(Level.Trial)
 	public void setUp() throws IOException {
 		String address;
@@ -85,12 +87,16 @@ public class CallChainBenchmark {
 		this.bare = EchoServiceGrpc.newBlockingStub(this.bareChannel);
 		this.context = new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
 			.properties("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + address,
-					"spring.main.banner-mode=off", "logging.level.root=warn")
+					"grpc-clients.services[1].name=echo-without-deadline", "grpc-clients.services[1].address=" + address,
+					"grpc-clients.services[1].timeout=0", "spring.main.banner-mode=off", "logging.level.root=warn")
 			.properties(chainProperties(this.chain))
 			.run();
-		this.starter = this.context.getBean(GrpcClientFactory.class).stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
+		GrpcClientFactory clients = this.context.getBean(GrpcClientFactory.class);
+		this.starter = clients.stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
+		this.starterWithoutDeadline = clients.stub("echo-without-deadline", EchoServiceGrpc.EchoServiceBlockingStub.class);
 		this.bare.echo(REQUEST);
 		this.starter.echo(REQUEST);
+		this.starterWithoutDeadline.echo(REQUEST);
 	}
 
 	private static String[] chainProperties(String chain) {
@@ -133,6 +139,12 @@ public class CallChainBenchmark {
 	@Benchmark
 	public EchoResponse starterChain() {
 		return this.starter.echo(REQUEST);
+	}
+
+	/** The starter's chain with the default deadline switched off ({@code timeout: 0}). */
+	@Benchmark
+	public EchoResponse starterChainWithoutDefaultDeadline() {
+		return this.starterWithoutDeadline.echo(REQUEST);
 	}
 
 	/** The application the starter's chain is built in: nothing but auto-configuration. */

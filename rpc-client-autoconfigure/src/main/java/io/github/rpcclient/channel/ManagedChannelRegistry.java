@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.config.ChannelProperties.ConnectMode;
+import io.github.rpcclient.config.ConfigurationViolation;
 import io.github.rpcclient.config.GrpcClientStartupException;
 import io.github.rpcclient.config.ServiceDefaults;
 import io.github.rpcclient.config.ServiceProperties;
@@ -295,7 +296,7 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 		}
 		throw new GrpcClientStartupException(
 				"gRPC service '" + service.getName() + "' at '" + service.getAddress() + "' is required ('connect: required') "
-						+ "but was not READY within " + service.getConnectTimeout() + " (state "
+						+ "but was not READY within " + ConfigurationViolation.format(service.getConnectTimeout()) + " (state "
 						+ getState(service.getName()) + ").",
 				"Start the service or fix its address, raise its 'connect-timeout', or set its 'connect' to 'eager' or "
 						+ "'lazy' to start without it.");

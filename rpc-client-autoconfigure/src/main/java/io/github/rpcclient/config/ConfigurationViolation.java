@@ -1,5 +1,7 @@
 package io.github.rpcclient.config;
 
+import java.time.Duration;
+
 /**
  * One invalid property: where it is, what it holds, what is wrong and how to fix it.
  *
@@ -12,7 +14,32 @@ public record ConfigurationViolation(String property, Object value, String probl
 
 	@Override
 	public String toString() {
-		return this.property + " = " + (this.value == null ? "(unset)" : "'" + this.value + "'") + ": " + this.problem;
+		return this.property + " = " + (this.value == null ? "(unset)" : "'" + format(this.value) + "'") + ": "
+				+ this.problem;
+	}
+
+	/**
+	 * Formats a value as it is written in configuration: durations in their largest exact unit
+	 * ({@code 500ms}, {@code 30s}, {@code 5m}), not as {@code PT0.5S}.
+	 * @param value a value
+	 * @return its configuration form
+	 */
+	public static String format(Object value) {
+		if (!(value instanceof Duration duration)) {
+			return String.valueOf(value);
+		}
+		if (duration.toNanos() % 1_000_000 != 0) {
+			return duration.toNanos() + "ns";
+		}
+		long millis = duration.toMillis();
+		long[] sizes = { 86_400_000, 3_600_000, 60_000, 1_000 };
+		String[] units = { "d", "h", "m", "s" };
+		for (int i = 0; i < sizes.length; i++) {
+			if (millis != 0 && millis % sizes[i] == 0) {
+				return millis / sizes[i] + units[i];
+			}
+		}
+		return millis + "ms";
 	}
 
 }

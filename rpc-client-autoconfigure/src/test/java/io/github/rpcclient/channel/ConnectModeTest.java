@@ -41,7 +41,7 @@ class ConnectModeTest {
 				FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription())
 					.contains("gRPC service 'books' at '" + nowhere + "' is required ('connect: required')")
-					.contains("was not READY within PT0.5S")
+					.contains("was not READY within 500ms")
 					.containsPattern("\\(state (TRANSIENT_FAILURE|CONNECTING)\\)");
 				assertThat(analysis.getAction()).contains("Start the service or fix its address")
 					.contains("'connect-timeout'")

@@ -82,8 +82,8 @@ class RoutingAutoConfigurationTest {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
 					.isInstanceOf(InvalidServiceConfigurationException.class)
-					.hasMessageContaining("grpc-clients.routing.near-cache-ttl = 'PT30S': is not shorter than link-ttl")
-					.hasMessageContaining("grpc-clients.routing.command-timeout = 'PT0S': is not a positive duration")
+					.hasMessageContaining("grpc-clients.routing.near-cache-ttl = '30s': is not shorter than link-ttl")
+					.hasMessageContaining("grpc-clients.routing.command-timeout = '0ms': is not a positive duration")
 					.hasMessageContaining("grpc-clients.routing.publish.service = (unset): must not be blank")
 					.hasMessageContaining("grpc-clients.routing.publish.index = '0': is below 1")
 					.hasMessageContaining("grpc-clients.routing.publish.address = (unset)");
