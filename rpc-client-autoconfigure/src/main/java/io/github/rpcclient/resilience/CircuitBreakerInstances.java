@@ -11,6 +11,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties.InstanceProperties;
 
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.lang.Nullable;
 
 /**
@@ -108,36 +109,18 @@ public class CircuitBreakerInstances {
 	}
 
 	private static void override(CircuitBreakerConfig.Builder builder, InstanceProperties instance) {
-		if (instance.getFailureRateThreshold() != null) {
-			builder.failureRateThreshold(instance.getFailureRateThreshold());
-		}
-		if (instance.getSlowCallRateThreshold() != null) {
-			builder.slowCallRateThreshold(instance.getSlowCallRateThreshold());
-		}
-		if (instance.getSlowCallDurationThreshold() != null) {
-			builder.slowCallDurationThreshold(instance.getSlowCallDurationThreshold());
-		}
-		if (instance.getSlidingWindowType() != null) {
-			builder.slidingWindowType(instance.getSlidingWindowType());
-		}
-		if (instance.getSlidingWindowSize() != null) {
-			builder.slidingWindowSize(instance.getSlidingWindowSize());
-		}
-		if (instance.getMinimumNumberOfCalls() != null) {
-			builder.minimumNumberOfCalls(instance.getMinimumNumberOfCalls());
-		}
-		if (instance.getWaitDurationInOpenState() != null) {
-			builder.waitDurationInOpenState(instance.getWaitDurationInOpenState());
-		}
-		if (instance.getPermittedNumberOfCallsInHalfOpenState() != null) {
-			builder.permittedNumberOfCallsInHalfOpenState(instance.getPermittedNumberOfCallsInHalfOpenState());
-		}
-		if (instance.getMaxWaitDurationInHalfOpenState() != null) {
-			builder.maxWaitDurationInHalfOpenState(instance.getMaxWaitDurationInHalfOpenState());
-		}
-		if (instance.getAutomaticTransitionFromOpenToHalfOpenEnabled() != null) {
-			builder.automaticTransitionFromOpenToHalfOpenEnabled(instance.getAutomaticTransitionFromOpenToHalfOpenEnabled());
-		}
+		PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+		map.from(instance::getFailureRateThreshold).to(builder::failureRateThreshold);
+		map.from(instance::getSlowCallRateThreshold).to(builder::slowCallRateThreshold);
+		map.from(instance::getSlowCallDurationThreshold).to(builder::slowCallDurationThreshold);
+		map.from(instance::getSlidingWindowType).to(builder::slidingWindowType);
+		map.from(instance::getSlidingWindowSize).to(builder::slidingWindowSize);
+		map.from(instance::getMinimumNumberOfCalls).to(builder::minimumNumberOfCalls);
+		map.from(instance::getWaitDurationInOpenState).to(builder::waitDurationInOpenState);
+		map.from(instance::getPermittedNumberOfCallsInHalfOpenState).to(builder::permittedNumberOfCallsInHalfOpenState);
+		map.from(instance::getMaxWaitDurationInHalfOpenState).to(builder::maxWaitDurationInHalfOpenState);
+		map.from(instance::getAutomaticTransitionFromOpenToHalfOpenEnabled)
+			.to(builder::automaticTransitionFromOpenToHalfOpenEnabled);
 	}
 
 }

@@ -13,6 +13,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.grpc.Status;
 
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.lang.Nullable;
 
 /**
@@ -84,27 +85,16 @@ public class RetryInstances {
 		if (instance == null) {
 			return merged;
 		}
-		if (instance.getMaxAttempts() != null) {
-			merged.setMaxAttempts(instance.getMaxAttempts());
-		}
-		if (instance.getWaitDuration() != null) {
-			merged.setBackoff(instance.getWaitDuration());
-		}
-		if (instance.getEnableExponentialBackoff() != null) {
-			merged.setBackoffType(instance.getEnableExponentialBackoff() ? BackoffType.EXPONENTIAL : BackoffType.FIXED);
-		}
-		if (instance.getExponentialBackoffMultiplier() != null) {
-			merged.setMultiplier(instance.getExponentialBackoffMultiplier());
-		}
-		if (instance.getExponentialMaxWaitDuration() != null) {
-			merged.setMaxBackoff(instance.getExponentialMaxWaitDuration());
-		}
-		if (Boolean.FALSE.equals(instance.getEnableRandomizedWait())) {
-			merged.setJitter(0);
-		}
-		if (instance.getRandomizedWaitFactor() != null) {
-			merged.setJitter(instance.getRandomizedWaitFactor());
-		}
+		PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+		map.from(instance::getMaxAttempts).to(merged::setMaxAttempts);
+		map.from(instance::getWaitDuration).to(merged::setBackoff);
+		map.from(instance::getEnableExponentialBackoff)
+			.as((exponential) -> exponential ? BackoffType.EXPONENTIAL : BackoffType.FIXED)
+			.to(merged::setBackoffType);
+		map.from(instance::getExponentialBackoffMultiplier).to(merged::setMultiplier);
+		map.from(instance::getExponentialMaxWaitDuration).to(merged::setMaxBackoff);
+		map.from(instance::getEnableRandomizedWait).whenFalse().to((randomized) -> merged.setJitter(0));
+		map.from(instance::getRandomizedWaitFactor).to(merged::setJitter);
 		if (merged.getMaxBackoff().compareTo(merged.getBackoff()) < 0) {
 			merged.setMaxBackoff(merged.getBackoff());
 		}
