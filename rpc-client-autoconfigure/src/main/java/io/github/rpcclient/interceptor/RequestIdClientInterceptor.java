@@ -3,6 +3,8 @@ package io.github.rpcclient.interceptor;
 import java.util.List;
 import java.util.UUID;
 
+import io.github.rpcclient.config.ConfigurationViolation;
+import io.github.rpcclient.config.InvalidServiceConfigurationException;
 import io.github.rpcclient.config.RequestIdProperties;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -31,10 +33,24 @@ public class RequestIdClientInterceptor implements ClientInterceptor {
 	 * @param properties the header, MDC keys and generation setting
 	 */
 	public RequestIdClientInterceptor(RequestIdProperties properties) {
-		this.header = Metadata.Key.of(properties.getHeader(), Metadata.ASCII_STRING_MARSHALLER);
+		this.header = headerKey(properties.getHeader());
 		List<String> keys = properties.getMdcKeys();
 		this.mdcKeys = keys.toArray(new String[0]);
 		this.generateIfAbsent = properties.isGenerateIfAbsent();
+	}
+
+	private static Metadata.Key<String> headerKey(String name) {
+		try {
+			if (name == null || name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+				throw new IllegalArgumentException("binary ('-bin') headers cannot carry a text id");
+			}
+			return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidServiceConfigurationException(List.of(new ConfigurationViolation(
+					"grpc-clients.request-id.header", name, "is not a valid metadata header name: " + ex.getMessage(),
+					"use letters, digits, '-', '_' and '.', such as 'x-request-id'")));
+		}
 	}
 
 	@Override

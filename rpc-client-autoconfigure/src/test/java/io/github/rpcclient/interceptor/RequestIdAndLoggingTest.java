@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.test.EchoBackendExtension;
+import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.Metadata;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.MDC;
 
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -93,6 +95,18 @@ class RequestIdAndLoggingTest {
 				assertThat(lastHeaders().get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER)))
 					.isEqualTo("corr-1");
 			});
+	}
+
+	@Test
+	void anInvalidHeaderNameFailsStartupNamingTheProperty() {
+		runner("grpc-clients.request-id.header=trace id").run((context) -> {
+			FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("grpc-clients.request-id.header = 'trace id'")
+				.contains("is not a valid metadata header name");
+			assertThat(analysis.getAction()).contains("x-request-id");
+		});
+		runner("grpc-clients.request-id.header=x-trace-bin").run((context) -> assertThat(StartupFailures.analyze(context.getStartupFailure())
+			.getDescription()).contains("grpc-clients.request-id.header = 'x-trace-bin'"));
 	}
 
 	@Test
