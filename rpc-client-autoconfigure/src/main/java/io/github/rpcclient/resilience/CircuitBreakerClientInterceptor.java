@@ -4,10 +4,9 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.github.rpcclient.channel.FailingClientCall;
 import io.github.rpcclient.config.CircuitBreakerProperties;
 import io.github.rpcclient.config.ServiceProperties;
 import io.github.rpcclient.route.StatefulRouting;
@@ -84,7 +83,7 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 			return next.newCall(method, callOptions);
 		}
 		if (!breaker.tryAcquirePermission()) {
-			return new RefusedCall<>(refusal(breaker), callOptions.getExecutor());
+			return new FailingClientCall<>(refusal(breaker), callOptions.getExecutor());
 		}
 		return new GuardedCall<>(next.newCall(method, callOptions), breaker);
 	}
@@ -107,54 +106,6 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 			.withDescription("Circuit breaker '" + breaker.getName() + "' of gRPC service '" + this.service + "' is "
 					+ breaker.getState() + ": the call was not sent")
 			.withCause(CallNotPermittedException.createCallNotPermittedException(breaker));
-	}
-
-	/**
-	 * An attempt the breaker refused: fails on start, on the call's executor if it has one (a
-	 * blocking stub waits on its executor), and sends nothing.
-	 */
-	private static final class RefusedCall<Q, R> extends ClientCall<Q, R> {
-
-		private final Status status;
-
-		@Nullable
-		private final Executor executor;
-
-		RefusedCall(Status status, @Nullable Executor executor) {
-			this.status = status;
-			this.executor = executor;
-		}
-
-		@Override
-		public void start(Listener<R> listener, Metadata headers) {
-			if (this.executor == null) {
-				listener.onClose(this.status, new Metadata());
-				return;
-			}
-			try {
-				this.executor.execute(() -> listener.onClose(this.status, new Metadata()));
-			}
-			catch (RejectedExecutionException ex) {
-				listener.onClose(this.status, new Metadata());
-			}
-		}
-
-		@Override
-		public void request(int numMessages) {
-		}
-
-		@Override
-		public void cancel(@Nullable String message, @Nullable Throwable cause) {
-		}
-
-		@Override
-		public void halfClose() {
-		}
-
-		@Override
-		public void sendMessage(Q message) {
-		}
-
 	}
 
 	/** An attempt the breaker let through: reports its outcome when it closes. */

@@ -96,11 +96,17 @@ public class RetryClientInterceptor implements ClientInterceptor {
 		Retry retry = (configured != null) ? configured.retry() : this.serviceRetry;
 		RetryProperties settings = (configured != null) ? configured.settings() : this.serviceSettings;
 		Set<Status.Code> codes = EnumSet.noneOf(Status.Code.class);
-		codes.addAll(settings.getRetryableStatusCodes());
+		addAll(codes, settings.getRetryableStatusCodes());
 		if (method.isIdempotent() || method.isSafe()) {
-			codes.addAll(settings.getIdempotentRetryableStatusCodes());
+			addAll(codes, settings.getIdempotentRetryableStatusCodes());
 		}
 		return new RetryPolicy(retry, codes);
+	}
+
+	private static void addAll(Set<Status.Code> codes, @Nullable Set<Status.Code> more) {
+		if (more != null) {
+			codes.addAll(more);
+		}
 	}
 
 	private record MethodRetry(@Nullable Retry retry, RetryProperties settings) {

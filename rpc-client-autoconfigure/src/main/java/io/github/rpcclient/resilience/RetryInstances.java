@@ -1,8 +1,5 @@
 package io.github.rpcclient.resilience;
 
-import java.util.Collection;
-import java.util.EnumSet;
-import java.util.Set;
 
 import io.github.rpcclient.config.RetryProperties;
 import io.github.rpcclient.config.RetryProperties.BackoffType;
@@ -11,8 +8,8 @@ import io.github.resilience4j.common.retry.configuration.CommonRetryConfiguratio
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
-import io.grpc.Status;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.lang.Nullable;
 
@@ -103,21 +100,8 @@ public class RetryInstances {
 
 	private static RetryProperties copy(RetryProperties source) {
 		RetryProperties copy = new RetryProperties();
-		copy.setEnabled(source.isEnabled());
-		copy.setMaxAttempts(source.getMaxAttempts());
-		copy.setBackoff(source.getBackoff());
-		copy.setMaxBackoff(source.getMaxBackoff());
-		copy.setMultiplier(source.getMultiplier());
-		copy.setJitter(source.getJitter());
-		copy.setBackoffType(source.getBackoffType());
-		copy.setRetryableStatusCodes(EnumSet.copyOf(orNone(source.getRetryableStatusCodes())));
-		copy.setIdempotentRetryableStatusCodes(EnumSet.copyOf(orNone(source.getIdempotentRetryableStatusCodes())));
-		copy.setBudget(source.getBudget());
+		BeanUtils.copyProperties(source, copy);
 		return copy;
-	}
-
-	private static Collection<Status.Code> orNone(Set<Status.Code> codes) {
-		return (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class) : codes;
 	}
 
 }

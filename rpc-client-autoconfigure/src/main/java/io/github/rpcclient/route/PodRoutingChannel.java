@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.rpcclient.channel.GrpcChannelFactory;
 import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.channel.FailingClientCall;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -55,16 +56,16 @@ class PodRoutingChannel extends ManagedChannel {
 		if (pod == null) {
 			return new FailingClientCall<>(Status.FAILED_PRECONDITION
 				.withDescription("No pod was chosen for a call to stateful service '" + this.service.getName()
-						+ "': name the user with stub.withOption(StatefulRouting.UID, uid) or StatefulRouting.runAs(uid, ...)"));
+						+ "': name the user with stub.withOption(StatefulRouting.UID, uid) or StatefulRouting.runAs(uid, ...)"), callOptions.getExecutor());
 		}
 		if (this.shutdown) {
 			return new FailingClientCall<>(
-					Status.UNAVAILABLE.withDescription("Channel of '" + this.service.getName() + "' is shut down"));
+					Status.UNAVAILABLE.withDescription("Channel of '" + this.service.getName() + "' is shut down"), callOptions.getExecutor());
 		}
 		ManagedChannel channel = channel(pod);
 		if (channel == null) {
 			return new FailingClientCall<>(Status.UNAVAILABLE.withDescription("Pod " + pod + " of stateful service '"
-					+ this.service.getName() + "' has no address in the pod registry"));
+					+ this.service.getName() + "' has no address in the pod registry"), callOptions.getExecutor());
 		}
 		return channel.newCall(method, callOptions);
 	}

@@ -2,6 +2,7 @@ package io.github.rpcclient.route;
 
 import java.util.OptionalInt;
 
+import io.github.rpcclient.channel.FailingClientCall;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -47,21 +48,21 @@ class StatefulRouteInterceptor implements ClientInterceptor {
 		if (uid == null) {
 			return new FailingClientCall<>(Status.FAILED_PRECONDITION.withDescription("Calls to stateful service '"
 					+ this.service + "' must name their user: stub.withOption(StatefulRouting.UID, uid), or make the "
-					+ "call inside StatefulRouting.runAs(uid, ...) / callAs(uid, ...)"));
+					+ "call inside StatefulRouting.runAs(uid, ...) / callAs(uid, ...)"), callOptions.getExecutor());
 		}
 		OptionalInt pod;
 		try {
 			pod = this.driver.computeLinkedPod(this.namespace, uid, this.service);
 		}
 		catch (RouteStoreUnavailableException ex) {
-			return new FailingClientCall<>(Status.UNAVAILABLE.withDescription(ex.getMessage()).withCause(ex));
+			return new FailingClientCall<>(Status.UNAVAILABLE.withDescription(ex.getMessage()).withCause(ex), callOptions.getExecutor());
 		}
 		catch (IllegalArgumentException ex) {
-			return new FailingClientCall<>(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).withCause(ex));
+			return new FailingClientCall<>(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).withCause(ex), callOptions.getExecutor());
 		}
 		if (pod.isEmpty()) {
 			return new FailingClientCall<>(Status.UNAVAILABLE
-				.withDescription("No pod of stateful service '" + this.service + "' can take user '" + uid + "'"));
+				.withDescription("No pod of stateful service '" + this.service + "' can take user '" + uid + "'"), callOptions.getExecutor());
 		}
 		int index = pod.getAsInt();
 		String user = uid;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.rpcclient.channel.ChannelCredentialsFactory;
+import io.github.rpcclient.channel.FailingClientCall;
 import io.github.rpcclient.channel.GrpcChannelFactory;
 import io.github.rpcclient.config.ServiceProperties;
 import io.github.rpcclient.test.EmbeddedRedis;
@@ -91,7 +92,7 @@ class StatefulRouteInterceptorTest {
 				assertThat(options.getOption(StatefulRouting.POD)).isEqualTo(1);
 				StatefulRouteInterceptorTest.this.publisher1.setState(PodState.DOWN);
 				StatefulRouteInterceptorTest.this.client.registry.refresh();
-				return new FailingClientCall<>(Status.UNAVAILABLE.withDescription("connection refused"));
+				return new FailingClientCall<>(Status.UNAVAILABLE.withDescription("connection refused"), options.getExecutor());
 			}
 
 			@Override
