@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.ServiceChannel;
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.ServiceSettings;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -51,11 +51,11 @@ public class GrpcClientsEndpoint {
 	}
 
 	private static ServiceDescriptor describe(ServiceChannel channel) {
-		ServiceProperties service = channel.service();
-		return new ServiceDescriptor(service.getAddress(), channel.managedChannel().getState(false).name(),
-				service.isStateful(), service.getTls().isEnabled(), service.getLoadBalancingPolicy(),
-				service.getConnect().name().toLowerCase(), service.getTimeout(), service.getRetry().isEnabled(),
-				service.getCircuitBreaker().isEnabled());
+		ServiceSettings service = channel.settings();
+		return new ServiceDescriptor((service.address() != null) ? service.address().text() : null,
+				channel.managedChannel().getState(false).name(), service.stateful(), service.tls().enabled(),
+				service.loadBalancingPolicy(), service.connect().name().toLowerCase(), service.timeout(),
+				service.retry().enabled(), service.circuitBreaker().enabled());
 	}
 
 	/**

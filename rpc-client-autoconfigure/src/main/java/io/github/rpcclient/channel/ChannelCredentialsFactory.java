@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-import io.github.rpcclient.config.TlsProperties;
+import io.github.rpcclient.settings.TlsSettings;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.core.io.Resource;
 import org.springframework.lang.Nullable;
 
 /**
@@ -36,17 +35,17 @@ public class ChannelCredentialsFactory {
 	 * @param tls the settings
 	 * @return the credentials
 	 */
-	public ChannelCredentials create(TlsProperties tls) {
-		if (!tls.isEnabled()) {
+	public ChannelCredentials create(TlsSettings tls) {
+		if (!tls.enabled()) {
 			return InsecureChannelCredentials.create();
 		}
 		TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
-		if (tls.getSslBundle() != null) {
+		if (tls.sslBundle() != null) {
 			if (this.sslBundles == null) {
-				throw new IllegalStateException("No SSL bundles are configured, so tls.ssl-bundle '" + tls.getSslBundle()
+				throw new IllegalStateException("No SSL bundles are configured, so tls.ssl-bundle '" + tls.sslBundle()
 						+ "' cannot be found");
 			}
-			SslBundle bundle = this.sslBundles.getBundle(tls.getSslBundle());
+			SslBundle bundle = this.sslBundles.getBundle(tls.sslBundle());
 			builder.trustManager(bundle.getManagers().getTrustManagers());
 			if (bundle.getStores().getKeyStore() != null) {
 				builder.keyManager(bundle.getManagers().getKeyManagers());
@@ -54,13 +53,14 @@ public class ChannelCredentialsFactory {
 			return builder.build();
 		}
 		try {
-			if (tls.getTrustCert() != null) {
-				try (InputStream trust = tls.getTrustCert().getInputStream()) {
+			if (tls.trustCert() != null) {
+				try (InputStream trust = tls.trustCert().getInputStream()) {
 					builder.trustManager(trust);
 				}
 			}
-			if (tls.getCertChain() != null && tls.getPrivateKey() != null) {
-				try (InputStream chain = open(tls.getCertChain()); InputStream key = open(tls.getPrivateKey())) {
+			if (tls.hasClientCertificate()) {
+				try (InputStream chain = tls.certChain().getInputStream();
+						InputStream key = tls.privateKey().getInputStream()) {
 					builder.keyManager(chain, key);
 				}
 			}
@@ -69,10 +69,6 @@ public class ChannelCredentialsFactory {
 			throw new UncheckedIOException("Cannot load TLS material: " + ex.getMessage(), ex);
 		}
 		return builder.build();
-	}
-
-	private static InputStream open(Resource resource) throws IOException {
-		return resource.getInputStream();
 	}
 
 }

@@ -3,84 +3,109 @@ package io.github.rpcclient.channel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.github.rpcclient.config.ChannelProperties;
-import io.github.rpcclient.config.ServiceProperties;
-import io.grpc.Grpc;
+import io.github.rpcclient.settings.GrpcAddress;
+import io.github.rpcclient.settings.GrpcClientStartupException;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+
+import org.springframework.boot.util.LambdaSafe;
+import org.springframework.lang.Nullable;
 
 /**
- * Builds the {@link ManagedChannel} of a service from its settings: Netty (grpc-netty-shaded) for
- * network and Unix-socket addresses, in-process transport for {@code in-process:} addresses.
+ * Builds the {@link ManagedChannel} of a service from its settings: on the application's
+ * {@link ChannelTransport} for network and Unix-socket addresses, on grpc-java's in-process
+ * transport for {@code in-process:} addresses. The service's settings are applied to the builder,
+ * then every {@link GrpcChannelCustomizer} that declares a matching builder type.
  */
 public class GrpcChannelFactory {
 
+	@Nullable
+	private final ChannelTransport transport;
+
 	private final ChannelCredentialsFactory credentialsFactory;
 
-	private final List<GrpcChannelCustomizer> customizers;
+	private final List<GrpcChannelCustomizer<?>> customizers;
 
 	/**
 	 * Creates the factory.
+	 * @param transport the network transport, or {@code null} if the application has none (then
+	 * only in-process addresses can be used)
 	 * @param credentialsFactory creates the TLS or plaintext credentials
-	 * @param customizers customizers applied to every builder, in order
+	 * @param customizers customizers applied to every builder of their type, in order
 	 */
-	public GrpcChannelFactory(ChannelCredentialsFactory credentialsFactory, List<GrpcChannelCustomizer> customizers) {
+	public GrpcChannelFactory(@Nullable ChannelTransport transport, ChannelCredentialsFactory credentialsFactory,
+			List<? extends GrpcChannelCustomizer<?>> customizers) {
+		this.transport = transport;
 		this.credentialsFactory = credentialsFactory;
 		this.customizers = List.copyOf(customizers);
 	}
 
 	/**
 	 * Builds the channel of a service. Nothing connects until the channel is used or asked to.
-	 * @param service the service, already validated
+	 * @param service the service, with an address
 	 * @return the channel
 	 */
-	public ManagedChannel create(ServiceProperties service) {
-		return create(service, service.getAddress());
+	public ManagedChannel create(ServiceSettings service) {
+		if (service.address() == null) {
+			throw new IllegalArgumentException("gRPC service '" + service.name() + "' has no address");
+		}
+		return create(service, service.address());
 	}
 
 	/**
 	 * Builds a channel with a service's settings to one of its addresses (a pod, say).
-	 * @param service the service, already validated
+	 * @param service the service
 	 * @param address the address to connect to
 	 * @return the channel
 	 */
-	public ManagedChannel create(ServiceProperties service, String address) {
-		GrpcAddress parsed = GrpcAddress.parse(address);
-		ManagedChannelBuilder<?> builder = (parsed.kind() == GrpcAddress.Kind.IN_PROCESS)
-				? InProcessChannelBuilder.forName(parsed.target())
-				: Grpc.newChannelBuilder(parsed.target(), this.credentialsFactory.create(service.getTls()));
+	public ManagedChannel create(ServiceSettings service, GrpcAddress address) {
+		ManagedChannelBuilder<?> builder = newBuilder(service, address);
 		configure(builder, service);
-		for (GrpcChannelCustomizer customizer : this.customizers) {
-			customizer.customize(service, builder);
-		}
+		LambdaSafe.callbacks(GrpcChannelCustomizer.class, this.customizers, builder, service)
+			.withLogger(GrpcChannelFactory.class)
+			.invoke((customizer) -> customize(customizer, service, builder));
 		return builder.build();
 	}
 
-	private static void configure(ManagedChannelBuilder<?> builder, ChannelProperties settings) {
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static void customize(GrpcChannelCustomizer customizer, ServiceSettings service,
+			ManagedChannelBuilder<?> builder) {
+		customizer.customize(service, builder);
+	}
+
+	private ManagedChannelBuilder<?> newBuilder(ServiceSettings service, GrpcAddress address) {
+		if (address.kind() == GrpcAddress.Kind.IN_PROCESS) {
+			return InProcessChannelBuilder.forName(address.target());
+		}
+		if (this.transport == null) {
+			throw new GrpcClientStartupException("gRPC service '" + service.name() + "' is at '" + address.text()
+					+ "', but the application has no gRPC network transport on its classpath.",
+					"Add io.grpc:grpc-netty-shaded (rpc-client-starter brings it), io.grpc:grpc-netty or "
+							+ "io.grpc:grpc-okhttp.");
+		}
+		return this.transport.newChannelBuilder(address, this.credentialsFactory.create(service.tls()), service);
+	}
+
+	private static void configure(ManagedChannelBuilder<?> builder, ServiceSettings settings) {
 		if (!(builder instanceof InProcessChannelBuilder)) {
 			// an in-process channel has one direct address, and grpc-java rejects any policy for it
-			builder.defaultLoadBalancingPolicy(settings.getLoadBalancingPolicy());
+			builder.defaultLoadBalancingPolicy(settings.loadBalancingPolicy());
 		}
-		builder.idleTimeout(settings.getIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
-		builder.maxInboundMessageSize((int) settings.getMaxInboundMessageSize().toBytes());
-		builder.maxInboundMetadataSize((int) settings.getMaxInboundMetadataSize().toBytes());
-		if (!settings.getKeepalive().getTime().isZero()) {
-			builder.keepAliveTime(settings.getKeepalive().getTime().toNanos(), TimeUnit.NANOSECONDS);
-			builder.keepAliveTimeout(settings.getKeepalive().getTimeout().toNanos(), TimeUnit.NANOSECONDS);
-			builder.keepAliveWithoutCalls(settings.getKeepalive().isWithoutCalls());
+		builder.idleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		builder.maxInboundMessageSize((int) settings.maxInboundMessageSize().toBytes());
+		builder.maxInboundMetadataSize((int) settings.maxInboundMetadataSize().toBytes());
+		if (settings.keepalive().enabled()) {
+			builder.keepAliveTime(settings.keepalive().time().toNanos(), TimeUnit.NANOSECONDS);
+			builder.keepAliveTimeout(settings.keepalive().timeout().toNanos(), TimeUnit.NANOSECONDS);
+			builder.keepAliveWithoutCalls(settings.keepalive().withoutCalls());
 		}
-		if (settings.getUserAgent() != null) {
-			builder.userAgent(settings.getUserAgent());
+		if (settings.userAgent() != null) {
+			builder.userAgent(settings.userAgent());
 		}
-		if (settings.getTls().getAuthorityOverride() != null) {
-			builder.overrideAuthority(settings.getTls().getAuthorityOverride());
-		}
-		if (builder instanceof NettyChannelBuilder netty) {
-			netty.withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-					(int) Math.min(Integer.MAX_VALUE, settings.getConnectTimeout().toMillis()));
+		if (settings.tls().authorityOverride() != null) {
+			builder.overrideAuthority(settings.tls().authorityOverride());
 		}
 	}
 

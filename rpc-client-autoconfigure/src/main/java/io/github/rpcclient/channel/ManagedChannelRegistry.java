@@ -1,36 +1,28 @@
 package io.github.rpcclient.channel;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-import io.github.rpcclient.config.ChannelProperties.ConnectMode;
-import io.github.rpcclient.config.ConfigurationViolation;
-import io.github.rpcclient.config.GrpcClientStartupException;
-import io.github.rpcclient.config.ServiceDefaults;
-import io.github.rpcclient.config.ServiceProperties;
-import io.github.rpcclient.config.ServicePropertiesValidator;
+import io.github.rpcclient.properties.ServiceProperties;
+import io.github.rpcclient.settings.ServiceSettings;
+import io.github.rpcclient.settings.ServiceSettingsFactory;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptor;
-import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Holds one {@link ManagedChannel} per service, shared by all of the service's stubs. Channels are
- * created when a service is registered and connect as the service's {@code connect} mode says.
- * {@link #close()} shuts them down gracefully; as a {@link SmartLifecycle} it does so on context
- * shutdown after the embedded web server has drained its requests.
+ * Holds one {@link ManagedChannel} per service, shared by all of the service's stubs, and hands
+ * the channels out. A service registered here gets its transport from {@link ServiceTransports}
+ * and its interceptor chain from the {@link CallChainAssembler}; it connects as its
+ * {@code connect} mode says once the registry is started. {@link #close()} shuts every channel down
+ * gracefully; as a {@link SmartLifecycle} the registry does so on context shutdown, after the
+ * embedded web server has drained its requests.
  */
 public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 
@@ -39,19 +31,13 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-	private static final Logger logger = LoggerFactory.getLogger(ManagedChannelRegistry.class);
-
 	private final Map<String, ServiceChannel> channels = new ConcurrentHashMap<>();
 
-	private final ServiceDefaults serviceDefaults;
+	private final ServiceSettingsFactory settingsFactory;
 
-	private final ServicePropertiesValidator validator;
+	private final ServiceTransports transports;
 
-	private final GrpcChannelFactory channelFactory;
-
-	private final List<ServiceInterceptorProvider> interceptorProviders;
-
-	private final List<ServiceTransportProvider> transportProviders;
+	private final CallChainAssembler chains;
 
 	private volatile boolean running;
 
@@ -59,34 +45,15 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 
 	/**
 	 * Creates a registry with no services.
-	 * @param serviceDefaults creates services that inherit the configured defaults
-	 * @param validator validates services before they are registered
-	 * @param channelFactory builds the channels
-	 * @param interceptorProviders the interceptor chain, in any order (sorted by their order here)
+	 * @param settingsFactory resolves services registered by name, address or properties
+	 * @param transports picks the transport channel of each service
+	 * @param chains puts each service's interceptor chain in front of its channel
 	 */
-	public ManagedChannelRegistry(ServiceDefaults serviceDefaults, ServicePropertiesValidator validator,
-			GrpcChannelFactory channelFactory, List<ServiceInterceptorProvider> interceptorProviders) {
-		this(serviceDefaults, validator, channelFactory, interceptorProviders, List.of());
-	}
-
-	/**
-	 * Creates a registry with no services.
-	 * @param serviceDefaults creates services that inherit the configured defaults
-	 * @param validator validates services before they are registered
-	 * @param channelFactory builds the channels
-	 * @param interceptorProviders the interceptor chain, in any order (sorted by their order here)
-	 * @param transportProviders asked first for the channel of each service (stateful services)
-	 */
-	public ManagedChannelRegistry(ServiceDefaults serviceDefaults, ServicePropertiesValidator validator,
-			GrpcChannelFactory channelFactory, List<ServiceInterceptorProvider> interceptorProviders,
-			List<ServiceTransportProvider> transportProviders) {
-		this.transportProviders = List.copyOf(transportProviders);
-		this.serviceDefaults = serviceDefaults;
-		this.validator = validator;
-		this.channelFactory = channelFactory;
-		List<ServiceInterceptorProvider> sorted = new ArrayList<>(interceptorProviders);
-		sorted.sort((a, b) -> Integer.compare(a.getOrder(), b.getOrder()));
-		this.interceptorProviders = List.copyOf(sorted);
+	public ManagedChannelRegistry(ServiceSettingsFactory settingsFactory, ServiceTransports transports,
+			CallChainAssembler chains) {
+		this.settingsFactory = settingsFactory;
+		this.transports = transports;
+		this.chains = chains;
 	}
 
 	/**
@@ -94,76 +61,52 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 * @param name the service name
 	 * @param address the service address
 	 * @return the registered channel
-	 * @throws io.github.rpcclient.config.InvalidServiceConfigurationException if the name or address is invalid
+	 * @throws io.github.rpcclient.settings.InvalidServiceConfigurationException if the name or address is invalid
 	 * @throws IllegalStateException if the name is taken or the registry is closed
 	 */
 	public ServiceChannel register(String name, String address) {
-		return register(this.serviceDefaults.newService(name, address));
+		return register(this.settingsFactory.newService(name, address));
 	}
 
 	/**
-	 * Registers a service. Create it with {@link ServiceDefaults#newService} to inherit the
+	 * Registers a service described like an entry of {@code grpc-clients.services[]}; it is checked
+	 * as the configured ones are. Bind it with
+	 * {@link io.github.rpcclient.properties.ServicePropertiesBinder#newService} to inherit the
 	 * configured defaults.
 	 * @param service the service
 	 * @return the registered channel
-	 * @throws io.github.rpcclient.config.InvalidServiceConfigurationException if the service is invalid
+	 * @throws io.github.rpcclient.settings.InvalidServiceConfigurationException if the service is invalid
 	 * @throws IllegalStateException if the name is taken or the registry is closed
 	 */
 	public ServiceChannel register(ServiceProperties service) {
-		this.validator.validate(service, "service '" + service.getName() + "'");
-		return add(service);
+		return register(this.settingsFactory.resolve(service));
 	}
 
 	/**
-	 * Registers services that were validated together already (the configured ones).
-	 * @param services the services
+	 * Registers a service.
+	 * @param service the resolved settings of the service
+	 * @return the registered channel
+	 * @throws IllegalStateException if the name is taken or the registry is closed
 	 */
-	public void registerValidated(List<ServiceProperties> services) {
-		services.forEach(this::add);
-	}
-
-	private ServiceChannel add(ServiceProperties service) {
+	public ServiceChannel register(ServiceSettings service) {
 		assertOpen();
-		ServiceChannel created = this.channels.computeIfAbsent(service.getName(), (name) -> build(service));
-		if (created.service() != service) {
-			throw new IllegalStateException("A gRPC service named '" + service.getName() + "' is already registered");
+		ServiceChannel created = this.channels.computeIfAbsent(service.name(),
+				(name) -> this.chains.assemble(service, this.transports.channelFor(service)));
+		if (created.settings() != service) {
+			throw new IllegalStateException("A gRPC service named '" + service.name() + "' is already registered");
 		}
 		if (this.running) {
-			connectPerMode(created);
+			ServiceConnector.connectPerMode(created);
 		}
 		return created;
 	}
 
-	private ServiceChannel build(ServiceProperties service) {
-		ManagedChannel managedChannel = transport(service);
-		InFlightCalls inFlight = new InFlightCalls();
-		List<ClientInterceptor> interceptors = new ArrayList<>(this.interceptorProviders.size() + 1);
-		interceptors.add(inFlight);
-		for (ServiceInterceptorProvider provider : this.interceptorProviders) {
-			ClientInterceptor interceptor = provider.interceptorFor(service);
-			if (interceptor != null) {
-				interceptors.add(interceptor);
-			}
-		}
-		Channel callChannel = ClientInterceptors.interceptForward(managedChannel, interceptors);
-		return new ServiceChannel(service, managedChannel, callChannel, inFlight::count);
-	}
-
-	private ManagedChannel transport(ServiceProperties service) {
-		for (ServiceTransportProvider provider : this.transportProviders) {
-			ManagedChannel channel = provider.channelFor(service);
-			if (channel != null) {
-				return channel;
-			}
-		}
-		if (service.isStateful()) {
-			throw new GrpcClientStartupException("gRPC service '" + service.getName()
-					+ "' is stateful, but stateful routing is not active: it keeps the links between users and pods "
-					+ "in Redis, and no Redis connection is configured.",
-					"Add spring-boot-starter-data-redis (Lettuce) and configure spring.data.redis.*, or remove "
-							+ "'stateful: true' from the service.");
-		}
-		return this.channelFactory.create(service);
+	/**
+	 * Registers services.
+	 * @param services the resolved settings of the services
+	 */
+	public void registerAll(List<ServiceSettings> services) {
+		services.forEach(this::register);
 	}
 
 	/**
@@ -251,55 +194,20 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	public boolean awaitReady(String name, long timeoutMillis) throws InterruptedException {
-		ManagedChannel channel = getChannel(name);
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-		ConnectivityState state = channel.getState(true);
-		while (state != ConnectivityState.READY) {
-			long remaining = deadline - System.nanoTime();
-			if (remaining <= 0 || state == ConnectivityState.SHUTDOWN) {
-				return false;
-			}
-			CountDownLatch changed = new CountDownLatch(1);
-			channel.notifyWhenStateChanged(state, changed::countDown);
-			changed.await(remaining, TimeUnit.NANOSECONDS);
-			state = channel.getState(true);
-		}
-		return true;
+		return ServiceConnector.awaitReady(getChannel(name), timeoutMillis);
 	}
 
+	/**
+	 * Connects every channel as its service's {@code connect} mode says, and waits for the required
+	 * ones.
+	 * @throws io.github.rpcclient.settings.GrpcClientStartupException if a required service is not
+	 * READY within its connect timeout
+	 */
 	@Override
 	public void start() {
 		this.running = true;
-		this.channels.values().forEach(this::connectPerMode);
-		for (ServiceChannel channel : this.channels.values()) {
-			if (channel.service().getConnect() == ConnectMode.REQUIRED) {
-				awaitRequired(channel.service());
-			}
-		}
-	}
-
-	private void connectPerMode(ServiceChannel channel) {
-		if (channel.service().getConnect() != ConnectMode.LAZY) {
-			channel.managedChannel().getState(true);
-		}
-	}
-
-	private void awaitRequired(ServiceProperties service) {
-		long timeout = service.getConnectTimeout().toMillis();
-		try {
-			if (awaitReady(service.getName(), timeout)) {
-				return;
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		throw new GrpcClientStartupException(
-				"gRPC service '" + service.getName() + "' at '" + service.getAddress() + "' is required ('connect: required') "
-						+ "but was not READY within " + ConfigurationViolation.format(service.getConnectTimeout()) + " (state "
-						+ getState(service.getName()) + ").",
-				"Start the service or fix its address, raise its 'connect-timeout', or set its 'connect' to 'eager' or "
-						+ "'lazy' to start without it.");
+		this.channels.values().forEach(ServiceConnector::connectPerMode);
+		this.channels.values().forEach(ServiceConnector::awaitRequired);
 	}
 
 	@Override
@@ -328,29 +236,7 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 		}
 		this.closed = true;
 		this.running = false;
-		long start = System.nanoTime();
-		this.channels.values().forEach((channel) -> channel.managedChannel().shutdown());
-		int cancelled = 0;
-		int failed = 0;
-		for (ServiceChannel channel : this.channels.values()) {
-			long graceEnd = start + channel.service().getShutdownGracePeriod().toNanos();
-			if (!awaitCalls(channel, graceEnd)) {
-				cancelled++;
-			}
-			// No call is left (or the grace period is over): end the transports now rather than
-			// wait for those grpc-java keeps open for a while after a channel went idle.
-			channel.managedChannel().shutdownNow();
-			if (!awaitTermination(channel.managedChannel(), TimeUnit.SECONDS.toNanos(1))) {
-				failed++;
-			}
-		}
-		if (cancelled > 0 || failed > 0) {
-			logger.warn("Closed {} gRPC channels: {} still had calls running at the end of their shutdown grace period, "
-					+ "which were cancelled; {} did not terminate", this.channels.size(), cancelled, failed);
-		}
-		else {
-			logger.debug("Closed {} gRPC channels", this.channels.size());
-		}
+		GracefulChannelShutdown.shutdown(this.channels.values());
 	}
 
 	/**
@@ -358,32 +244,6 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 */
 	public boolean isClosed() {
 		return this.closed;
-	}
-
-	/**
-	 * Waits until a shut-down channel has no call in flight, or the grace period ends.
-	 * @return whether every call finished in time
-	 */
-	private static boolean awaitCalls(ServiceChannel channel, long graceEnd) {
-		ManagedChannel managed = channel.managedChannel();
-		while (channel.inFlightCalls().getAsLong() > 0 && !managed.isTerminated()) {
-			long remaining = graceEnd - System.nanoTime();
-			if (remaining <= 0) {
-				return false;
-			}
-			awaitTermination(managed, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
-		}
-		return true;
-	}
-
-	private static boolean awaitTermination(ManagedChannel channel, long nanos) {
-		try {
-			return channel.awaitTermination(Math.max(nanos, 0), TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return channel.isTerminated();
-		}
 	}
 
 	private void assertOpen() {

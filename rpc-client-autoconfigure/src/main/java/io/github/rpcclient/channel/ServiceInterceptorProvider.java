@@ -2,7 +2,7 @@ package io.github.rpcclient.channel;
 
 import java.util.function.Function;
 
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.ClientInterceptor;
 
 import org.springframework.core.Ordered;
@@ -50,7 +50,7 @@ public interface ServiceInterceptorProvider extends Ordered {
 	 * @return the interceptor, or {@code null} if the service needs none
 	 */
 	@Nullable
-	ClientInterceptor interceptorFor(ServiceProperties service);
+	ClientInterceptor interceptorFor(ServiceSettings service);
 
 	/**
 	 * Creates a provider from a function.
@@ -58,11 +58,11 @@ public interface ServiceInterceptorProvider extends Ordered {
 	 * @param factory creates the interceptor of a service, or returns {@code null} for none
 	 * @return the provider
 	 */
-	static ServiceInterceptorProvider perService(int order, Function<ServiceProperties, ClientInterceptor> factory) {
+	static ServiceInterceptorProvider perService(int order, Function<ServiceSettings, ClientInterceptor> factory) {
 		return new ServiceInterceptorProvider() {
 
 			@Override
-			public ClientInterceptor interceptorFor(ServiceProperties service) {
+			public ClientInterceptor interceptorFor(ServiceSettings service) {
 				return factory.apply(service);
 			}
 

@@ -1,6 +1,6 @@
 package io.github.rpcclient.channel;
 
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.ManagedChannel;
 
 import org.springframework.lang.Nullable;
@@ -15,11 +15,11 @@ public interface ServiceTransportProvider {
 
 	/**
 	 * Returns the channel to use for a service.
-	 * @param service the service, validated
+	 * @param service the service's settings
 	 * @return the channel, or {@code null} to leave the service to the next provider or the
 	 * default channel
 	 */
 	@Nullable
-	ManagedChannel channelFor(ServiceProperties service);
+	ManagedChannel channelFor(ServiceSettings service);
 
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.rpcclient.settings.GrpcAddress;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
@@ -18,7 +19,7 @@ import io.grpc.Status;
 public final class StaticNameResolverProvider extends NameResolverProvider {
 
 	/** The target scheme this provider serves. */
-	public static final String SCHEME = "static";
+	public static final String SCHEME = GrpcAddress.STATIC_SCHEME;
 
 	@Override
 	public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {

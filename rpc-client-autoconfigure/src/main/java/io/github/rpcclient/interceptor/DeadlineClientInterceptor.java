@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.github.rpcclient.config.MethodProperties;
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.MethodSettings;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -28,12 +28,12 @@ public class DeadlineClientInterceptor implements ClientInterceptor {
 	 * Creates the interceptor of a service.
 	 * @param service the service
 	 */
-	public DeadlineClientInterceptor(ServiceProperties service) {
-		this.defaultNanos = service.getTimeout().toNanos();
-		for (MethodProperties method : service.getMethods()) {
-			Duration timeout = method.getTimeout();
+	public DeadlineClientInterceptor(ServiceSettings service) {
+		this.defaultNanos = service.timeout().toNanos();
+		for (MethodSettings method : service.methods()) {
+			Duration timeout = method.timeout();
 			if (timeout != null) {
-				this.methodNanos.put(method.getName(), timeout.toNanos());
+				this.methodNanos.put(method.name(), timeout.toNanos());
 			}
 		}
 	}
@@ -42,8 +42,8 @@ public class DeadlineClientInterceptor implements ClientInterceptor {
 	 * @param service the service
 	 * @return whether the service has any deadline to apply
 	 */
-	public static boolean appliesTo(ServiceProperties service) {
-		return !service.getTimeout().isZero() || service.getMethods().stream().anyMatch((m) -> m.getTimeout() != null);
+	public static boolean appliesTo(ServiceSettings service) {
+		return !service.timeout().isZero() || service.methods().stream().anyMatch((m) -> m.timeout() != null);
 	}
 
 	@Override

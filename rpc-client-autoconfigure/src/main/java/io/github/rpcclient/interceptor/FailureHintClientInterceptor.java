@@ -4,7 +4,7 @@ import java.net.ConnectException;
 
 import javax.net.ssl.SSLException;
 
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -37,9 +37,9 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 	 * Creates the interceptor of a service.
 	 * @param service the service
 	 */
-	public FailureHintClientInterceptor(ServiceProperties service) {
-		String name = "gRPC service '" + service.getName() + "'";
-		this.tls = service.getTls().isEnabled();
+	public FailureHintClientInterceptor(ServiceSettings service) {
+		String name = "gRPC service '" + service.name() + "'";
+		this.tls = service.tls().enabled();
 		this.mismatchHint = this.tls
 				? "TLS handshake with " + name + " at " + service.describeTarget() + " failed. If the server is plaintext, "
 						+ "set its 'tls.enabled' to false; otherwise check 'tls.trust-cert' or 'tls.ssl-bundle' and "
@@ -51,7 +51,7 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 		this.closedHint = "The channel of " + name + " is closed (the application is shutting down, or "
 				+ "ManagedChannelRegistry.close() was called); calls made after that fail.";
 		this.cancelledHint = "The call was cancelled because it was still running when the 'shutdown-grace-period' ("
-				+ service.getShutdownGracePeriod().toMillis() + " ms) of " + name + " ended.";
+				+ service.shutdownGracePeriod().toMillis() + " ms) of " + name + " ended.";
 	}
 
 	@Override

@@ -1,11 +1,8 @@
 package io.github.rpcclient.interceptor;
 
-import java.util.List;
 import java.util.UUID;
 
-import io.github.rpcclient.config.ConfigurationViolation;
-import io.github.rpcclient.config.InvalidServiceConfigurationException;
-import io.github.rpcclient.config.RequestIdProperties;
+import io.github.rpcclient.settings.RequestIdSettings;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -30,27 +27,12 @@ public class RequestIdClientInterceptor implements ClientInterceptor {
 
 	/**
 	 * Creates the interceptor.
-	 * @param properties the header, MDC keys and generation setting
+	 * @param settings the header, MDC keys and generation setting
 	 */
-	public RequestIdClientInterceptor(RequestIdProperties properties) {
-		this.header = headerKey(properties.getHeader());
-		List<String> keys = properties.getMdcKeys();
-		this.mdcKeys = keys.toArray(new String[0]);
-		this.generateIfAbsent = properties.isGenerateIfAbsent();
-	}
-
-	private static Metadata.Key<String> headerKey(String name) {
-		try {
-			if (name == null || name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-				throw new IllegalArgumentException("binary ('-bin') headers cannot carry a text id");
-			}
-			return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidServiceConfigurationException(List.of(new ConfigurationViolation(
-					"grpc-clients.request-id.header", name, "is not a valid metadata header name: " + ex.getMessage(),
-					"use letters, digits, '-', '_' and '.', such as 'x-request-id'")));
-		}
+	public RequestIdClientInterceptor(RequestIdSettings settings) {
+		this.header = settings.header();
+		this.mdcKeys = settings.mdcKeys().toArray(new String[0]);
+		this.generateIfAbsent = settings.generateIfAbsent();
 	}
 
 	@Override

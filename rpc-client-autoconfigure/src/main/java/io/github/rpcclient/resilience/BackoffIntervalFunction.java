@@ -2,13 +2,13 @@ package io.github.rpcclient.resilience;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.github.rpcclient.config.RetryProperties;
-import io.github.rpcclient.config.RetryProperties.BackoffType;
+import io.github.rpcclient.properties.RetryProperties.BackoffType;
+import io.github.rpcclient.settings.RetrySettings;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.functions.Either;
 
 /**
- * The wait before a retry, as {@link RetryProperties} describes it: exponential, linear, fixed or
+ * The wait before a retry, as {@link RetrySettings} describe it: exponential, linear, fixed or
  * immediate, capped at {@code max-backoff}, then spread by +/- {@code jitter}.
  */
 final class BackoffIntervalFunction implements IntervalBiFunction<Object> {
@@ -23,12 +23,12 @@ final class BackoffIntervalFunction implements IntervalBiFunction<Object> {
 
 	private final double jitter;
 
-	BackoffIntervalFunction(RetryProperties retry) {
-		this.type = retry.getBackoffType();
-		this.backoffMillis = retry.getBackoff().toMillis();
-		this.maxBackoffMillis = retry.getMaxBackoff().toMillis();
-		this.multiplier = retry.getMultiplier();
-		this.jitter = retry.getJitter();
+	BackoffIntervalFunction(RetrySettings retry) {
+		this.type = retry.backoffType();
+		this.backoffMillis = retry.backoff().toMillis();
+		this.maxBackoffMillis = retry.maxBackoff().toMillis();
+		this.multiplier = retry.multiplier();
+		this.jitter = retry.jitter();
 	}
 
 	/**

@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.channel.FailingClientCall;
-import io.github.rpcclient.config.CircuitBreakerProperties;
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.CircuitBreakerSettings;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.github.rpcclient.route.StatefulRouting;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -45,7 +45,7 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 
 	private final CircuitBreakerInstances instances;
 
-	private final CircuitBreakerProperties properties;
+	private final CircuitBreakerSettings settings;
 
 	private final Set<Status.Code> recordedCodes;
 
@@ -56,13 +56,13 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 	 * @param breakerOpened told the service's name whenever its breaker opens, to stop the channel
 	 * reconnecting to a backend no call is sent to
 	 */
-	public CircuitBreakerClientInterceptor(ServiceProperties service, CircuitBreakerInstances instances,
+	public CircuitBreakerClientInterceptor(ServiceSettings service, CircuitBreakerInstances instances,
 			Consumer<String> breakerOpened) {
-		this.service = service.getName();
-		this.properties = service.getCircuitBreaker();
+		this.service = service.name();
+		this.settings = service.circuitBreaker();
 		this.instances = instances;
 		// A stateful service has only per-pod breakers: one dead pod must not fail every user.
-		this.serviceBreaker = service.isStateful() ? null : instances.create(this.service, this.properties);
+		this.serviceBreaker = service.stateful() ? null : instances.create(this.service, this.settings);
 		if (this.serviceBreaker != null) {
 			this.serviceBreaker.getEventPublisher().onStateTransition((event) -> {
 				if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
@@ -71,9 +71,8 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 			});
 		}
 		this.podBreakers = instances.podBreakers(this.service);
-		Set<Status.Code> codes = this.properties.getRecordedStatusCodes();
-		this.recordedCodes = (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class)
-				: EnumSet.copyOf(codes);
+		Set<Status.Code> codes = this.settings.recordedStatusCodes();
+		this.recordedCodes = codes.isEmpty() ? EnumSet.noneOf(Status.Code.class) : EnumSet.copyOf(codes);
 	}
 
 	@Override
@@ -96,7 +95,7 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		CircuitBreaker breaker = this.podBreakers.get(pod);
 		if (breaker == null) {
 			breaker = this.podBreakers.computeIfAbsent(pod, (index) -> this.instances
-				.create(CircuitBreakerInstances.podBreakerName(this.service, index), this.properties));
+				.create(CircuitBreakerInstances.podBreakerName(this.service, index), this.settings));
 		}
 		return breaker;
 	}

@@ -3,7 +3,7 @@ package io.github.rpcclient.resilience;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.rpcclient.config.CircuitBreakerProperties;
+import io.github.rpcclient.settings.CircuitBreakerSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
@@ -49,11 +49,11 @@ public class CircuitBreakerInstances {
 	/**
 	 * Creates or replaces the breaker of a name.
 	 * @param name the breaker name
-	 * @param properties the {@code grpc-clients} settings
+	 * @param settings the {@code grpc-clients} settings
 	 * @return the breaker
 	 */
-	public CircuitBreaker create(String name, CircuitBreakerProperties properties) {
-		CircuitBreakerConfig config = config(name, properties);
+	public CircuitBreaker create(String name, CircuitBreakerSettings settings) {
+		CircuitBreakerConfig config = config(name, settings);
 		if (this.registry.find(name).isPresent()) {
 			CircuitBreaker replacement = CircuitBreaker.of(name, config, this.registry.getTags());
 			this.registry.replace(name, replacement);
@@ -88,15 +88,15 @@ public class CircuitBreakerInstances {
 		return service + "#" + pod;
 	}
 
-	CircuitBreakerConfig config(String name, CircuitBreakerProperties properties) {
+	CircuitBreakerConfig config(String name, CircuitBreakerSettings settings) {
 		CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.custom()
-			.failureRateThreshold(properties.getFailureRateThreshold())
-			.slidingWindowSize(properties.getSlidingWindowSize())
-			.minimumNumberOfCalls(properties.getMinimumNumberOfCalls())
-			.waitDurationInOpenState(properties.getWaitDurationInOpenState())
-			.permittedNumberOfCallsInHalfOpenState(properties.getPermittedNumberOfCallsInHalfOpenState())
-			.slowCallRateThreshold(properties.getSlowCallRateThreshold())
-			.slowCallDurationThreshold(properties.getSlowCallDurationThreshold())
+			.failureRateThreshold(settings.failureRateThreshold())
+			.slidingWindowSize(settings.slidingWindowSize())
+			.minimumNumberOfCalls(settings.minimumNumberOfCalls())
+			.waitDurationInOpenState(settings.waitDurationInOpenState())
+			.permittedNumberOfCallsInHalfOpenState(settings.permittedNumberOfCallsInHalfOpenState())
+			.slowCallRateThreshold(settings.slowCallRateThreshold())
+			.slowCallDurationThreshold(settings.slowCallDurationThreshold())
 			// Every attempt records its outcome: keep that off any lock.
 			.slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE)
 			.writableStackTraceEnabled(false);

@@ -2,7 +2,7 @@ package io.github.rpcclient.resilience;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.rpcclient.config.RetryProperties;
+import io.github.rpcclient.settings.RetrySettings;
 
 /**
  * Token bucket limiting the retries of one service, as grpc-java's {@code retryThrottling}: it
@@ -22,10 +22,10 @@ final class RetryBudget {
 
 	private final AtomicInteger tokens;
 
-	RetryBudget(RetryProperties.Budget budget) {
-		this.maxTokens = budget.getMaxTokens() * SCALE;
+	RetryBudget(RetrySettings.Budget budget) {
+		this.maxTokens = budget.maxTokens() * SCALE;
 		this.threshold = this.maxTokens / 2;
-		this.tokenRatio = (int) Math.round(budget.getTokenRatio() * SCALE);
+		this.tokenRatio = (int) Math.round(budget.tokenRatio() * SCALE);
 		this.tokens = new AtomicInteger(this.maxTokens);
 	}
 

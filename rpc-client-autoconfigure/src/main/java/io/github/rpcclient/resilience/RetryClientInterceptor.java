@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.rpcclient.config.MethodProperties;
-import io.github.rpcclient.config.RetryProperties;
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.MethodSettings;
+import io.github.rpcclient.settings.RetrySettings;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.github.resilience4j.retry.Retry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -32,7 +32,7 @@ public class RetryClientInterceptor implements ClientInterceptor {
 	@Nullable
 	private final Retry serviceRetry;
 
-	private final RetryProperties serviceSettings;
+	private final RetrySettings serviceSettings;
 
 	private final Map<String, MethodRetry> configuredMethods = new HashMap<>();
 
@@ -49,19 +49,18 @@ public class RetryClientInterceptor implements ClientInterceptor {
 	 * @param instances creates the Resilience4j instances
 	 * @param scheduler runs the retries
 	 */
-	public RetryClientInterceptor(ServiceProperties service, RetryInstances instances, RetryScheduler scheduler) {
-		this.service = service.getName();
-		this.serviceSettings = instances.effective(service.getName(), service.getRetry());
-		this.serviceRetry = service.getRetry().isEnabled() ? instances.create(service.getName(), service.getRetry()) : null;
-		this.budget = service.getRetry().getBudget().isEnabled() ? new RetryBudget(service.getRetry().getBudget()) : null;
+	public RetryClientInterceptor(ServiceSettings service, RetryInstances instances, RetryScheduler scheduler) {
+		this.service = service.name();
+		this.serviceSettings = instances.effective(service.name(), service.retry());
+		this.serviceRetry = service.retry().enabled() ? instances.create(service.name(), service.retry()) : null;
+		this.budget = service.retry().budget().enabled() ? new RetryBudget(service.retry().budget()) : null;
 		this.scheduler = scheduler;
-		for (MethodProperties method : service.getMethods()) {
-			RetryProperties retry = method.getRetry();
+		for (MethodSettings method : service.methods()) {
+			RetrySettings retry = method.retry();
 			if (retry != null) {
-				String name = this.service + "/" + method.getName();
-				Retry instance = retry.isEnabled() ? instances.create(name, retry) : null;
-				this.configuredMethods.put(method.getName(),
-						new MethodRetry(instance, instances.effective(name, retry)));
+				String name = this.service + "/" + method.name();
+				Retry instance = retry.enabled() ? instances.create(name, retry) : null;
+				this.configuredMethods.put(method.name(), new MethodRetry(instance, instances.effective(name, retry)));
 			}
 		}
 	}
@@ -70,9 +69,9 @@ public class RetryClientInterceptor implements ClientInterceptor {
 	 * @param service the service
 	 * @return whether any call of the service may be retried
 	 */
-	public static boolean appliesTo(ServiceProperties service) {
-		return service.getRetry().isEnabled()
-				|| service.getMethods().stream().anyMatch((m) -> m.getRetry() != null && m.getRetry().isEnabled());
+	public static boolean appliesTo(ServiceSettings service) {
+		return service.retry().enabled()
+				|| service.methods().stream().anyMatch((m) -> m.retry() != null && m.retry().enabled());
 	}
 
 	@Override
@@ -94,22 +93,16 @@ public class RetryClientInterceptor implements ClientInterceptor {
 	private RetryPolicy policy(MethodDescriptor<?, ?> method) {
 		MethodRetry configured = this.configuredMethods.get(method.getFullMethodName());
 		Retry retry = (configured != null) ? configured.retry() : this.serviceRetry;
-		RetryProperties settings = (configured != null) ? configured.settings() : this.serviceSettings;
+		RetrySettings settings = (configured != null) ? configured.settings() : this.serviceSettings;
 		Set<Status.Code> codes = EnumSet.noneOf(Status.Code.class);
-		addAll(codes, settings.getRetryableStatusCodes());
+		codes.addAll(settings.retryableStatusCodes());
 		if (method.isIdempotent() || method.isSafe()) {
-			addAll(codes, settings.getIdempotentRetryableStatusCodes());
+			codes.addAll(settings.idempotentRetryableStatusCodes());
 		}
 		return new RetryPolicy(retry, codes);
 	}
 
-	private static void addAll(Set<Status.Code> codes, @Nullable Set<Status.Code> more) {
-		if (more != null) {
-			codes.addAll(more);
-		}
-	}
-
-	private record MethodRetry(@Nullable Retry retry, RetryProperties settings) {
+	private record MethodRetry(@Nullable Retry retry, RetrySettings settings) {
 	}
 
 	/**

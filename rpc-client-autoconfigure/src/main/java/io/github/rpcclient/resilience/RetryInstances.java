@@ -1,16 +1,15 @@
 package io.github.rpcclient.resilience;
 
+import java.time.Duration;
 
-import io.github.rpcclient.config.RetryProperties;
-import io.github.rpcclient.config.RetryProperties.BackoffType;
+import io.github.rpcclient.properties.RetryProperties.BackoffType;
+import io.github.rpcclient.settings.RetrySettings;
 import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
 import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties.InstanceProperties;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 
-import org.springframework.beans.BeanUtils;
-import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.lang.Nullable;
 
 /**
@@ -49,13 +48,13 @@ public class RetryInstances {
 	 * @return the instance, or {@code null} if the merged settings allow no retry
 	 */
 	@Nullable
-	public Retry create(String name, RetryProperties retry) {
-		RetryProperties effective = effective(name, retry);
-		if (!effective.isEnabled() || effective.getMaxAttempts() <= 1) {
+	public Retry create(String name, RetrySettings retry) {
+		RetrySettings effective = effective(name, retry);
+		if (!effective.enabled() || effective.maxAttempts() <= 1) {
 			return null;
 		}
 		RetryConfig config = RetryConfig.custom()
-			.maxAttempts(effective.getMaxAttempts())
+			.maxAttempts(effective.maxAttempts())
 			.intervalBiFunction(new BackoffIntervalFunction(effective))
 			.retryOnException(StatusFailure::isRetryable)
 			.failAfterMaxAttempts(false)
@@ -73,35 +72,28 @@ public class RetryInstances {
 	 * Returns the settings of an instance with its {@code resilience4j.retry.instances} keys applied.
 	 * @param name the instance name
 	 * @param retry the {@code grpc-clients} settings
-	 * @return a copy with the overrides
+	 * @return the settings with the overrides
 	 */
-	RetryProperties effective(String name, RetryProperties retry) {
-		RetryProperties merged = copy(retry);
+	RetrySettings effective(String name, RetrySettings retry) {
 		InstanceProperties instance = (this.resilience4jProperties != null)
 				? this.resilience4jProperties.getInstances().get(name) : null;
 		if (instance == null) {
-			return merged;
+			return retry;
 		}
-		PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
-		map.from(instance::getMaxAttempts).to(merged::setMaxAttempts);
-		map.from(instance::getWaitDuration).to(merged::setBackoff);
-		map.from(instance::getEnableExponentialBackoff)
-			.as((exponential) -> exponential ? BackoffType.EXPONENTIAL : BackoffType.FIXED)
-			.to(merged::setBackoffType);
-		map.from(instance::getExponentialBackoffMultiplier).to(merged::setMultiplier);
-		map.from(instance::getExponentialMaxWaitDuration).to(merged::setMaxBackoff);
-		map.from(instance::getEnableRandomizedWait).whenFalse().to((randomized) -> merged.setJitter(0));
-		map.from(instance::getRandomizedWaitFactor).to(merged::setJitter);
-		if (merged.getMaxBackoff().compareTo(merged.getBackoff()) < 0) {
-			merged.setMaxBackoff(merged.getBackoff());
-		}
-		return merged;
+		Duration backoff = or(instance.getWaitDuration(), retry.backoff());
+		Duration maxBackoff = or(instance.getExponentialMaxWaitDuration(), retry.maxBackoff());
+		BackoffType type = (instance.getEnableExponentialBackoff() == null) ? retry.backoffType()
+				: instance.getEnableExponentialBackoff() ? BackoffType.EXPONENTIAL : BackoffType.FIXED;
+		double jitter = Boolean.FALSE.equals(instance.getEnableRandomizedWait()) ? 0 : retry.jitter();
+		return new RetrySettings(retry.enabled(), or(instance.getMaxAttempts(), retry.maxAttempts()), backoff,
+				(maxBackoff.compareTo(backoff) < 0) ? backoff : maxBackoff,
+				or(instance.getExponentialBackoffMultiplier(), retry.multiplier()),
+				or(instance.getRandomizedWaitFactor(), jitter), type, retry.retryableStatusCodes(),
+				retry.idempotentRetryableStatusCodes(), retry.budget());
 	}
 
-	private static RetryProperties copy(RetryProperties source) {
-		RetryProperties copy = new RetryProperties();
-		BeanUtils.copyProperties(source, copy);
-		return copy;
+	private static <T> T or(@Nullable T override, T value) {
+		return (override != null) ? override : value;
 	}
 
 }

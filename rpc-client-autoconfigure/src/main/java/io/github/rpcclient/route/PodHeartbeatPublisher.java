@@ -5,6 +5,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.github.rpcclient.settings.RouteArguments;
+import io.github.rpcclient.settings.RoutingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +29,15 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 
 	private final RouteKeys keys;
 
-	private final RoutingProperties properties;
+	private final RoutingSettings settings;
 
 	private final String service;
 
 	private final int index;
 
 	private final String address;
+
+	private final Duration interval;
 
 	private final PodLoad load;
 
@@ -42,14 +46,24 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 
 	private volatile PodState state = PodState.ROUTABLE;
 
-	PodHeartbeatPublisher(RouteStore store, RoutingProperties properties, PodLoad load) {
-		RoutingProperties.Publish publish = properties.getPublish();
+	/**
+	 * Creates the publisher of this application's pod.
+	 * @param store the Redis to publish in
+	 * @param settings the routing settings, with the pod to publish
+	 * @param load the load figure to publish
+	 */
+	public PodHeartbeatPublisher(RouteStore store, RoutingSettings settings, PodLoad load) {
+		RoutingSettings.Publish publish = settings.publish();
+		if (publish == null) {
+			throw new IllegalArgumentException("grpc-clients.routing.publish is not enabled");
+		}
 		this.store = store;
-		this.keys = new RouteKeys(properties.getKeyPrefix());
-		this.properties = properties;
-		this.service = RouteArguments.name("grpc-clients.routing.publish.service", publish.getService());
-		this.index = RouteArguments.podIndex("grpc-clients.routing.publish.index", publish.getIndex());
-		this.address = RouteArguments.name("grpc-clients.routing.publish.address", publish.getAddress());
+		this.keys = new RouteKeys(settings.keyPrefix());
+		this.settings = settings;
+		this.service = RouteArguments.name("grpc-clients.routing.publish.service", publish.service());
+		this.index = RouteArguments.podIndex("grpc-clients.routing.publish.index", publish.index());
+		this.address = RouteArguments.name("grpc-clients.routing.publish.address", publish.address());
+		this.interval = publish.interval();
 		this.load = load;
 	}
 
@@ -59,12 +73,12 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 	 */
 	public void publish() {
 		this.store.eval(RouteScript.PUBLISH_POD,
-				new byte[][] { this.keys.pods(this.properties.getNamespace(), this.service),
-						this.keys.podLinks(this.properties.getNamespace(), this.service) },
+				new byte[][] { this.keys.pods(this.settings.namespace(), this.service),
+						this.keys.podLinks(this.settings.namespace(), this.service) },
 				RouteKeys.bytes(this.index), RouteKeys.bytes(this.state.name()),
 				RouteKeys.bytes(Double.toString(this.load.current())),
-				RouteKeys.bytes(this.properties.getHeartbeatTtl().toMillis()), RouteKeys.bytes(this.address),
-				RouteKeys.bytes(this.properties.getPodRemovalAfter().toMillis()));
+				RouteKeys.bytes(this.settings.heartbeatTtl().toMillis()), RouteKeys.bytes(this.address),
+				RouteKeys.bytes(this.settings.podRemovalAfter().toMillis()));
 	}
 
 	/**
@@ -92,15 +106,10 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		long period = interval().toMillis();
+		long period = this.interval.toMillis();
 		this.heartbeat.scheduleWithFixedDelay(this::beat, 0, period, TimeUnit.MILLISECONDS);
 		logger.info("Publishing pod {} of stateful service '{}' at {} every {}", this.index, this.service, this.address,
-				interval());
-	}
-
-	private Duration interval() {
-		Duration interval = this.properties.getPublish().getInterval();
-		return (interval != null) ? interval : this.properties.getHeartbeatTtl().dividedBy(3);
+				this.interval);
 	}
 
 	private void beat() {
@@ -138,7 +147,7 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 		}
 		this.heartbeat.shutdownNow();
 		try {
-			this.heartbeat.awaitTermination(this.properties.getCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+			this.heartbeat.awaitTermination(this.settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
-import io.github.rpcclient.config.PodProperties;
+import io.github.rpcclient.settings.PodSettings;
+import io.github.rpcclient.settings.RoutingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	private final RouteKeys keys;
 
-	private final RoutingProperties properties;
+	private final RoutingSettings settings;
 
 	private final Supplier<List<PodLifecycleListener>> listeners;
 
@@ -53,10 +54,16 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	private volatile boolean failing;
 
-	PodRegistry(RouteStore store, RoutingProperties properties, Supplier<List<PodLifecycleListener>> listeners) {
+	/**
+	 * Creates the registry.
+	 * @param store the Redis the pods are published in
+	 * @param settings the routing settings
+	 * @param listeners told when a pod of the local namespace leaves
+	 */
+	public PodRegistry(RouteStore store, RoutingSettings settings, Supplier<List<PodLifecycleListener>> listeners) {
 		this.store = store;
-		this.keys = new RouteKeys(properties.getKeyPrefix());
-		this.properties = properties;
+		this.keys = new RouteKeys(settings.keyPrefix());
+		this.settings = settings;
 		this.listeners = listeners;
 	}
 
@@ -65,11 +72,11 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	 * @param service the service name
 	 * @param pods its pods
 	 */
-	public void addStaticPods(String service, List<PodProperties> pods) {
+	public void addStaticPods(String service, List<PodSettings> pods) {
 		Map<Integer, String> byIndex = new TreeMap<>();
-		pods.forEach((pod) -> byIndex.put(pod.getIndex(), pod.getAddress()));
+		pods.forEach((pod) -> byIndex.put(pod.index(), pod.address().text()));
 		this.staticPods.put(service, Collections.unmodifiableMap(byIndex));
-		ServiceKey key = new ServiceKey(this.properties.getNamespace(), service);
+		ServiceKey key = new ServiceKey(this.settings.namespace(), service);
 		PodSet previous = this.sets.get(key);
 		if (previous != null) {
 			this.sets.put(key, merge(key, previous.published, previous.redisNow(), previous.clockRunning));
@@ -174,7 +181,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	private boolean isShutdown(String namespace, String service, int index) {
-		return namespace.equals(this.properties.getNamespace()) && this.channelShutdown.test(service, index);
+		return namespace.equals(this.settings.namespace()) && this.channelShutdown.test(service, index);
 	}
 
 	private PodSet podSet(String namespace, String service) {
@@ -211,7 +218,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				continue;
 			}
 			this.sets.put(key, current);
-			if (key.namespace.equals(this.properties.getNamespace())) {
+			if (key.namespace.equals(this.settings.namespace())) {
 				for (Integer index : previous.pods.keySet()) {
 					if (!current.pods.containsKey(index)) {
 						logger.info("Pod {} of stateful service '{}' left the registry", index, key.service);
@@ -228,7 +235,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 			return read(key);
 		}
 		catch (RouteStoreUnavailableException ex) {
-			if (this.staticPods.containsKey(key.service) && key.namespace.equals(this.properties.getNamespace())) {
+			if (this.staticPods.containsKey(key.service) && key.namespace.equals(this.settings.namespace())) {
 				return merge(key, Map.of(), 0, false);
 			}
 			throw ex;
@@ -269,7 +276,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	private PodSet merge(ServiceKey key, Map<Integer, Pod> published, long redisNow, boolean clockRunning) {
-		Map<Integer, String> fixed = key.namespace.equals(this.properties.getNamespace())
+		Map<Integer, String> fixed = key.namespace.equals(this.settings.namespace())
 				? this.staticPods.getOrDefault(key.service, Map.of()) : Map.of();
 		Map<Integer, Pod> pods = new TreeMap<>(published);
 		fixed.forEach((index, address) -> pods.merge(index, Pod.fixed(index, address),
@@ -285,7 +292,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				thread.setDaemon(true);
 				return thread;
 			});
-			long period = this.properties.getRegistryRefresh().toMillis();
+			long period = this.settings.registryRefresh().toMillis();
 			this.refresher.scheduleWithFixedDelay(this::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
 		}
 	}

@@ -5,9 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.rpcclient.channel.GrpcChannelFactory;
-import io.github.rpcclient.config.ServiceProperties;
 import io.github.rpcclient.channel.FailingClientCall;
+import io.github.rpcclient.channel.GrpcChannelFactory;
+import io.github.rpcclient.settings.GrpcAddress;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -29,7 +30,7 @@ import io.grpc.Status;
  */
 class PodRoutingChannel extends ManagedChannel {
 
-	private final ServiceProperties service;
+	private final ServiceSettings service;
 
 	private final String namespace;
 
@@ -41,7 +42,7 @@ class PodRoutingChannel extends ManagedChannel {
 
 	private volatile boolean shutdown;
 
-	PodRoutingChannel(ServiceProperties service, String namespace, PodRegistry registry,
+	PodRoutingChannel(ServiceSettings service, String namespace, PodRegistry registry,
 			GrpcChannelFactory channelFactory) {
 		this.service = service;
 		this.namespace = namespace;
@@ -55,17 +56,17 @@ class PodRoutingChannel extends ManagedChannel {
 		Integer pod = callOptions.getOption(StatefulRouting.POD);
 		if (pod == null) {
 			return new FailingClientCall<>(Status.FAILED_PRECONDITION
-				.withDescription("No pod was chosen for a call to stateful service '" + this.service.getName()
+				.withDescription("No pod was chosen for a call to stateful service '" + this.service.name()
 						+ "': name the user with stub.withOption(StatefulRouting.UID, uid) or StatefulRouting.runAs(uid, ...)"), callOptions.getExecutor());
 		}
 		if (this.shutdown) {
 			return new FailingClientCall<>(
-					Status.UNAVAILABLE.withDescription("Channel of '" + this.service.getName() + "' is shut down"), callOptions.getExecutor());
+					Status.UNAVAILABLE.withDescription("Channel of '" + this.service.name() + "' is shut down"), callOptions.getExecutor());
 		}
 		ManagedChannel channel = channel(pod);
 		if (channel == null) {
 			return new FailingClientCall<>(Status.UNAVAILABLE.withDescription("Pod " + pod + " of stateful service '"
-					+ this.service.getName() + "' has no address in the pod registry"), callOptions.getExecutor());
+					+ this.service.name() + "' has no address in the pod registry"), callOptions.getExecutor());
 		}
 		return channel.newCall(method, callOptions);
 	}
@@ -106,7 +107,7 @@ class PodRoutingChannel extends ManagedChannel {
 			if (existing != null) {
 				existing.channel.shutdown();
 			}
-			return new PodChannel(address, this.channelFactory.create(this.service, address));
+			return new PodChannel(address, this.channelFactory.create(this.service, GrpcAddress.parse(address)));
 		});
 		if (this.shutdown) {
 			created.channel.shutdownNow();
@@ -116,7 +117,7 @@ class PodRoutingChannel extends ManagedChannel {
 
 	private String addressOf(int index) {
 		try {
-			Pod pod = this.registry.pods(this.namespace, this.service.getName()).get(index);
+			Pod pod = this.registry.pods(this.namespace, this.service.name()).get(index);
 			return (pod != null) ? pod.address() : null;
 		}
 		catch (RouteStoreUnavailableException ex) {
@@ -126,7 +127,7 @@ class PodRoutingChannel extends ManagedChannel {
 
 	@Override
 	public String authority() {
-		return this.service.getName();
+		return this.service.name();
 	}
 
 	@Override
@@ -175,8 +176,8 @@ class PodRoutingChannel extends ManagedChannel {
 		}
 		if (requestConnection) {
 			try {
-				this.registry.pods(this.namespace, this.service.getName()).keySet().forEach((index) -> {
-					if (this.registry.isAvailable(this.namespace, this.service.getName(), index)) {
+				this.registry.pods(this.namespace, this.service.name()).keySet().forEach((index) -> {
+					if (this.registry.isAvailable(this.namespace, this.service.name(), index)) {
 						ManagedChannel channel = channel(index);
 						if (channel != null) {
 							channel.getState(true);

@@ -22,7 +22,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * each bounded by {@code command-timeout} whatever the client's own timeout is. Every failure to
  * reach Redis becomes a {@link RouteStoreUnavailableException}.
  */
-class RouteStore {
+public class RouteStore {
 
 	private final LettuceConnectionFactory connectionFactory;
 
@@ -30,7 +30,12 @@ class RouteStore {
 
 	private final Duration timeout;
 
-	RouteStore(LettuceConnectionFactory connectionFactory, Duration timeout) {
+	/**
+	 * Creates the store.
+	 * @param connectionFactory the application's Lettuce connection
+	 * @param timeout the longest wait for one command ({@code command-timeout})
+	 */
+	public RouteStore(LettuceConnectionFactory connectionFactory, Duration timeout) {
 		this.connectionFactory = connectionFactory;
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();

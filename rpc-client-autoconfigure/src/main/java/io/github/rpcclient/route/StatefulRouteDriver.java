@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.github.rpcclient.settings.RouteArguments;
+import io.github.rpcclient.settings.RoutingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ public class StatefulRouteDriver {
 
 	private final RouteKeys keys;
 
-	private final RoutingProperties properties;
+	private final RoutingSettings settings;
 
 	private final String localNamespace;
 
@@ -42,16 +44,22 @@ public class StatefulRouteDriver {
 
 	private final Cache<LinkKey, Integer> nearCache;
 
-	StatefulRouteDriver(RouteStore store, PodRegistry registry, RoutingProperties properties) {
+	/**
+	 * Creates the driver.
+	 * @param store the Redis the links live in
+	 * @param registry the pods of each service
+	 * @param settings the routing settings
+	 */
+	public StatefulRouteDriver(RouteStore store, PodRegistry registry, RoutingSettings settings) {
 		this.store = store;
 		this.registry = registry;
-		this.properties = properties;
-		this.keys = new RouteKeys(properties.getKeyPrefix());
-		this.localNamespace = properties.getNamespace();
-		this.linkTtlMillis = RouteKeys.bytes(properties.getLinkTtl().toMillis());
+		this.settings = settings;
+		this.keys = new RouteKeys(settings.keyPrefix());
+		this.localNamespace = settings.namespace();
+		this.linkTtlMillis = RouteKeys.bytes(settings.linkTtl().toMillis());
 		this.nearCache = Caffeine.newBuilder()
-			.expireAfterWrite(properties.effectiveNearCacheTtl())
-			.maximumSize(properties.getNearCacheMaxSize())
+			.expireAfterWrite(settings.nearCacheTtl())
+			.maximumSize(settings.nearCacheMaxSize())
 			.recordStats()
 			.build();
 	}
@@ -276,7 +284,7 @@ public class StatefulRouteDriver {
 		this.registry.linked(key.namespace(), key.service(), pod);
 		try {
 			this.store.increment(this.keys.podLinks(key.namespace(), key.service()), RouteKeys.bytes(pod), 1,
-					(previous > 0) ? RouteKeys.bytes(previous) : null, -1, this.properties.getLinkTtl());
+					(previous > 0) ? RouteKeys.bytes(previous) : null, -1, this.settings.linkTtl());
 		}
 		catch (RouteStoreUnavailableException ex) {
 			logger.debug("Link count of pod {} of '{}' not updated: {}", pod, key.service(), ex.getMessage());

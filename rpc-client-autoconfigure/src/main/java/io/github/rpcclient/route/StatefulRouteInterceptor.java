@@ -21,7 +21,7 @@ import io.grpc.Status;
  * found unavailable expires the cached link, so that the next call, or a retry (which runs this
  * interceptor again), relinks to a live pod.
  */
-class StatefulRouteInterceptor implements ClientInterceptor {
+public class StatefulRouteInterceptor implements ClientInterceptor {
 
 	private final String service;
 
@@ -31,7 +31,13 @@ class StatefulRouteInterceptor implements ClientInterceptor {
 
 	private final PodRegistry registry;
 
-	StatefulRouteInterceptor(String service, StatefulRouteDriver driver, PodRegistry registry) {
+	/**
+	 * Creates the interceptor of a stateful service.
+	 * @param service the service name
+	 * @param driver computes each user's pod
+	 * @param registry tells whether a pod is still available
+	 */
+	public StatefulRouteInterceptor(String service, StatefulRouteDriver driver, PodRegistry registry) {
 		this.service = service;
 		this.namespace = driver.localNamespace();
 		this.driver = driver;

@@ -5,14 +5,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.rpcclient.channel.GrpcChannelFactory;
 import io.github.rpcclient.channel.ServiceTransportProvider;
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.grpc.ManagedChannel;
 
 /**
  * Gives each stateful service a {@link PodRoutingChannel}, registers its static pods with the
  * {@link PodRegistry}, and shuts a pod's channel down when the pod leaves the registry.
  */
-class StatefulTransportProvider implements ServiceTransportProvider, PodLifecycleListener {
+public class StatefulTransportProvider implements ServiceTransportProvider, PodLifecycleListener {
 
 	private final PodRegistry registry;
 
@@ -22,7 +22,13 @@ class StatefulTransportProvider implements ServiceTransportProvider, PodLifecycl
 
 	private final Map<String, PodRoutingChannel> channels = new ConcurrentHashMap<>();
 
-	StatefulTransportProvider(PodRegistry registry, GrpcChannelFactory channelFactory, String namespace) {
+	/**
+	 * Creates the provider.
+	 * @param registry the pods of each service
+	 * @param channelFactory builds the channel of each pod
+	 * @param namespace the local namespace
+	 */
+	public StatefulTransportProvider(PodRegistry registry, GrpcChannelFactory channelFactory, String namespace) {
 		this.registry = registry;
 		this.channelFactory = channelFactory;
 		this.namespace = namespace;
@@ -30,13 +36,13 @@ class StatefulTransportProvider implements ServiceTransportProvider, PodLifecycl
 	}
 
 	@Override
-	public ManagedChannel channelFor(ServiceProperties service) {
-		if (!service.isStateful()) {
+	public ManagedChannel channelFor(ServiceSettings service) {
+		if (!service.stateful()) {
 			return null;
 		}
-		this.registry.addStaticPods(service.getName(), service.getPods());
+		this.registry.addStaticPods(service.name(), service.pods());
 		PodRoutingChannel channel = new PodRoutingChannel(service, this.namespace, this.registry, this.channelFactory);
-		this.channels.put(service.getName(), channel);
+		this.channels.put(service.name(), channel);
 		return channel;
 	}
 

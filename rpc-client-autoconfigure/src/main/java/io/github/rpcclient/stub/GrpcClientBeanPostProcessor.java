@@ -10,7 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.rpcclient.config.GrpcClientStartupException;
+import io.github.rpcclient.settings.GrpcClientStartupException;
 import io.grpc.ClientInterceptor;
 
 import org.springframework.beans.BeansException;

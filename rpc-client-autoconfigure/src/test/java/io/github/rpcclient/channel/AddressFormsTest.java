@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.EchoServiceImpl;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;

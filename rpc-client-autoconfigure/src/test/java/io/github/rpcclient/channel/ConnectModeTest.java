@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.grpc.ConnectivityState;
@@ -102,8 +102,8 @@ class ConnectModeTest {
 	void runtimeRegisteredServiceConnectsPerItsMode() {
 		this.runner.run((context) -> {
 			ManagedChannelRegistry registry = context.getBean(ManagedChannelRegistry.class);
-			var service = new io.github.rpcclient.config.ServiceProperties("late", backend.address());
-			service.setConnect(io.github.rpcclient.config.ChannelProperties.ConnectMode.EAGER);
+			var service = new io.github.rpcclient.properties.ServiceProperties("late", backend.address());
+			service.setConnect(io.github.rpcclient.properties.ChannelProperties.ConnectMode.EAGER);
 			registry.register(service);
 			await("runtime-registered eager channel READY").atMost(Duration.ofSeconds(5))
 				.until(() -> registry.getState("late") == ConnectivityState.READY);

@@ -3,7 +3,8 @@ package io.github.rpcclient.channel;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.settings.ServiceSettings;
 import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
@@ -12,6 +13,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -113,19 +115,19 @@ class CustomizerAndGlobalInterceptorTest {
 		@Order(0)
 		GrpcChannelCustomizer onlyB() {
 			return GrpcChannelCustomizer.forServices((service, builder) -> {
-				this.calls.add("only-b:" + service.getName());
+				this.calls.add("only-b:" + service.name());
 				builder.userAgent("customized-b");
 			}, "b");
 		}
 
 	}
 
-	record OrderedCustomizer(List<String> calls, String label, int order) implements GrpcChannelCustomizer, Ordered {
+	record OrderedCustomizer(List<String> calls, String label, int order)
+			implements GrpcChannelCustomizer<ManagedChannelBuilder<?>>, Ordered {
 
 		@Override
-		public void customize(io.github.rpcclient.config.ServiceProperties service,
-				io.grpc.ManagedChannelBuilder<?> builder) {
-			this.calls.add(this.label + ":" + service.getName());
+		public void customize(ServiceSettings service, ManagedChannelBuilder<?> builder) {
+			this.calls.add(this.label + ":" + service.name());
 		}
 
 		@Override

@@ -2,7 +2,7 @@ package io.github.rpcclient.channel;
 
 import java.time.Duration;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;

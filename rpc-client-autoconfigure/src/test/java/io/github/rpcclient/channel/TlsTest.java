@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;

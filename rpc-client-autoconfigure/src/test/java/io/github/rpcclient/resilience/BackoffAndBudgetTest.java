@@ -2,8 +2,10 @@ package io.github.rpcclient.resilience;
 
 import java.time.Duration;
 
-import io.github.rpcclient.config.RetryProperties;
-import io.github.rpcclient.config.RetryProperties.BackoffType;
+import java.util.Set;
+
+import io.github.rpcclient.properties.RetryProperties.BackoffType;
+import io.github.rpcclient.settings.RetrySettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,13 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackoffAndBudgetTest {
 
 	private static BackoffIntervalFunction backoff(BackoffType type, double jitter) {
-		RetryProperties retry = new RetryProperties();
-		retry.setBackoffType(type);
-		retry.setBackoff(Duration.ofMillis(100));
-		retry.setMaxBackoff(Duration.ofMillis(350));
-		retry.setMultiplier(2);
-		retry.setJitter(jitter);
-		return new BackoffIntervalFunction(retry);
+		return new BackoffIntervalFunction(new RetrySettings(true, 3, Duration.ofMillis(100), Duration.ofMillis(350), 2,
+				jitter, type, Set.of(), Set.of(), new RetrySettings.Budget(true, 10, 0.1)));
 	}
 
 	@Test
@@ -53,10 +50,7 @@ class BackoffAndBudgetTest {
 
 	@Test
 	void budgetAllowsRetriesOnlyAboveHalfItsTokens() {
-		RetryProperties.Budget settings = new RetryProperties.Budget();
-		settings.setMaxTokens(10);
-		settings.setTokenRatio(0.5);
-		RetryBudget budget = new RetryBudget(settings);
+		RetryBudget budget = new RetryBudget(new RetrySettings.Budget(true, 10, 0.5));
 		for (int i = 0; i < 4; i++) {
 			assertThat(budget.onFailureAllowsRetry()).as("failure %d", i + 1).isTrue();
 		}

@@ -1,7 +1,8 @@
 package io.github.rpcclient.resilience;
 
+import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;

@@ -1,5 +1,6 @@
 package io.github.rpcclient.resilience;
 
+import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;

@@ -3,7 +3,8 @@ package io.github.rpcclient.route;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.rpcclient.config.PodProperties;
+import io.github.rpcclient.settings.GrpcAddress;
+import io.github.rpcclient.settings.PodSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -111,12 +112,8 @@ class PodRegistryTest {
 	@Test
 	void staticPodsAreRoutableAndMergeWithWhatTheyPublish() {
 		RoutingFixture client = fixtures.create();
-		PodProperties one = new PodProperties();
-		one.setIndex(1);
-		one.setAddress("10.0.0.1:9090");
-		PodProperties two = new PodProperties();
-		two.setIndex(2);
-		two.setAddress("10.0.0.2:9090");
+		PodSettings one = new PodSettings(1, GrpcAddress.parse("10.0.0.1:9090"));
+		PodSettings two = new PodSettings(2, GrpcAddress.parse("10.0.0.2:9090"));
 		client.registry.addStaticPods(SVC, List.of(one, two));
 		assertThat(client.registry.pods(NS, SVC)).containsOnlyKeys(1, 2);
 		assertThat(client.registry.isRoutable(NS, SVC, 2)).isTrue();

@@ -1,10 +1,13 @@
 package io.github.rpcclient.route;
 
+import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
+import io.github.rpcclient.properties.RoutingProperties;
 import java.time.Duration;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.config.GrpcClientsProperties;
-import io.github.rpcclient.config.InvalidServiceConfigurationException;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.properties.GrpcClientsProperties;
+import io.github.rpcclient.settings.InvalidServiceConfigurationException;
+import io.github.rpcclient.settings.RoutingSettings;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -33,7 +36,7 @@ class RoutingAutoConfigurationTest {
 			RoutingProperties routing = context.getBean(GrpcClientsProperties.class).getRouting();
 			assertThat(routing.getNamespace()).isEqualTo("default");
 			assertThat(routing.getLinkTtl()).isEqualTo(Duration.ofSeconds(300));
-			assertThat(routing.effectiveNearCacheTtl()).isEqualTo(Duration.ofSeconds(240));
+			assertThat(context.getBean(RoutingSettings.class).nearCacheTtl()).isEqualTo(Duration.ofSeconds(240));
 			assertThat(routing.getNearCacheMaxSize()).isEqualTo(100_000);
 			assertThat(routing.getCommandTimeout()).isEqualTo(Duration.ofSeconds(1));
 			assertThat(routing.getKeyPrefix()).isEqualTo("rpc");
@@ -58,7 +61,7 @@ class RoutingAutoConfigurationTest {
 				RoutingProperties routing = context.getBean(GrpcClientsProperties.class).getRouting();
 				assertThat(routing.getNamespace()).isEqualTo("eu");
 				assertThat(routing.getLinkTtl()).isEqualTo(Duration.ofMinutes(10));
-				assertThat(routing.effectiveNearCacheTtl()).isEqualTo(Duration.ofMinutes(1));
+				assertThat(routing.getNearCacheTtl()).isEqualTo(Duration.ofMinutes(1));
 				assertThat(routing.getNearCacheMaxSize()).isEqualTo(5);
 				assertThat(routing.getCommandTimeout()).isEqualTo(Duration.ofMillis(200));
 				assertThat(routing.getKeyPrefix()).isEqualTo("app");

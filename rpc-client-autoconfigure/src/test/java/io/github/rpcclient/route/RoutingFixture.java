@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.github.rpcclient.properties.RoutingProperties;
+import io.github.rpcclient.settings.RoutingSettings;
+import io.github.rpcclient.settings.RoutingSettingsFactory;
 import io.github.rpcclient.test.EmbeddedRedis;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -37,9 +40,10 @@ final class RoutingFixture implements AutoCloseable {
 		customizer.accept(this.properties);
 		this.connectionFactory = redis.newConnectionFactory();
 		this.store = new RouteStore(this.connectionFactory, this.properties.getCommandTimeout());
-		this.registry = new PodRegistry(this.store, this.properties,
+		RoutingSettings settings = RoutingSettingsFactory.resolve(this.properties);
+		this.registry = new PodRegistry(this.store, settings,
 				() -> List.of((service, index) -> this.removed.add(service + "#" + index)));
-		this.driver = new StatefulRouteDriver(this.store, this.registry, this.properties);
+		this.driver = new StatefulRouteDriver(this.store, this.registry, settings);
 	}
 
 	RoutingFixture(EmbeddedRedis redis) {
@@ -64,7 +68,9 @@ final class RoutingFixture implements AutoCloseable {
 		pod.getPublish().setIndex(index);
 		pod.getPublish().setAddress(address);
 		pod.getPublish().setInterval(this.properties.getHeartbeatTtl().dividedBy(5));
-		PodHeartbeatPublisher publisher = new PodHeartbeatPublisher(this.store, pod, () -> load);
+		pod.getPublish().setEnabled(true);
+		PodHeartbeatPublisher publisher = new PodHeartbeatPublisher(this.store, RoutingSettingsFactory.resolve(pod),
+				() -> load);
 		publisher.publish();
 		this.publishers.add(publisher);
 		return publisher;

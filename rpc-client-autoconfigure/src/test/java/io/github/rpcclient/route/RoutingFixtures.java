@@ -1,5 +1,6 @@
 package io.github.rpcclient.route;
 
+import io.github.rpcclient.properties.RoutingProperties;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;

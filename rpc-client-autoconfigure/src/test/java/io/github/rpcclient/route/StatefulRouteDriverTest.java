@@ -1,5 +1,7 @@
 package io.github.rpcclient.route;
 
+import io.github.rpcclient.properties.RoutingProperties;
+import io.github.rpcclient.settings.RoutingSettingsFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +106,8 @@ class StatefulRouteDriverTest {
 
 	@Test
 	void theNearCacheLivesShorterThanRedis() {
-		assertThat(new RoutingProperties().effectiveNearCacheTtl()).isEqualTo(Duration.ofSeconds(240));
+		assertThat(RoutingSettingsFactory.resolve(new RoutingProperties()).nearCacheTtl())
+			.isEqualTo(Duration.ofSeconds(240));
 		RoutingFixture client = fixtures.create((properties) -> {
 			properties.setLinkTtl(Duration.ofSeconds(30));
 			properties.setNearCacheTtl(Duration.ofMillis(300));

@@ -6,7 +6,10 @@ import java.util.List;
 import io.github.rpcclient.channel.ChannelCredentialsFactory;
 import io.github.rpcclient.channel.FailingClientCall;
 import io.github.rpcclient.channel.GrpcChannelFactory;
-import io.github.rpcclient.config.ServiceProperties;
+import io.github.rpcclient.channel.ShadedNettyChannelTransport;
+import io.github.rpcclient.properties.ServiceProperties;
+import io.github.rpcclient.properties.ServicePropertiesBinder;
+import io.github.rpcclient.settings.ServiceSettingsFactory;
 import io.github.rpcclient.test.EmbeddedRedis;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
@@ -23,6 +26,8 @@ import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.bind.Binder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -62,8 +67,10 @@ class StatefulRouteInterceptorTest {
 		ServiceProperties service = new ServiceProperties("session", null);
 		service.setStateful(true);
 		StatefulTransportProvider transport = new StatefulTransportProvider(this.client.registry,
-				new GrpcChannelFactory(new ChannelCredentialsFactory(null), List.of()), NS);
-		this.pods = transport.channelFor(service);
+				new GrpcChannelFactory(new ShadedNettyChannelTransport(), new ChannelCredentialsFactory(null), List.of()),
+				NS);
+		this.pods = transport.channelFor(
+				new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null).resolve(service));
 		this.interceptor = new StatefulRouteInterceptor("session", this.client.driver, this.client.registry);
 	}
 

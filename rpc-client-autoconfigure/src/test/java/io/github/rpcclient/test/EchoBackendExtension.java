@@ -1,6 +1,6 @@
 package io.github.rpcclient.test;
 
-import io.github.rpcclient.config.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;

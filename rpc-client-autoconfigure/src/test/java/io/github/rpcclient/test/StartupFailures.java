@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class StartupFailures {
 
-	private static final String ANALYZER = "io.github.rpcclient.config.GrpcClientsFailureAnalyzer";
+	private static final String ANALYZER = "io.github.rpcclient.autoconfigure.GrpcClientsFailureAnalyzer";
 
 	private StartupFailures() {
 	}

@@ -1,0 +1,112 @@
+package io.github.rpcclient.properties;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
+/**
+ * Configuration of the gRPC clients: {@code grpc-clients.*}.
+ */
+@ConfigurationProperties("grpc-clients")
+public class GrpcClientsProperties {
+
+	/**
+	 * Whether the gRPC client auto-configuration is active.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Settings every service inherits unless it sets them itself.
+	 */
+	@NestedConfigurationProperty
+	private ChannelProperties defaults = new ChannelProperties();
+
+	/**
+	 * The services to call. Each takes 'name', 'address', 'methods', 'stateful', 'pods' and every
+	 * key of 'grpc-clients.defaults'.
+	 */
+	private List<ServiceProperties> services = new ArrayList<>();
+
+	/**
+	 * Request-id propagation.
+	 */
+	@NestedConfigurationProperty
+	private RequestIdProperties requestId = new RequestIdProperties();
+
+	/**
+	 * Call logging.
+	 */
+	@NestedConfigurationProperty
+	private CallLoggingProperties logging = new CallLoggingProperties();
+
+	/**
+	 * Micrometer observation of calls.
+	 */
+	@NestedConfigurationProperty
+	private ObservationProperties observation = new ObservationProperties();
+
+	/**
+	 * Stateful routing: links between users and pods kept in Redis.
+	 */
+	@NestedConfigurationProperty
+	private RoutingProperties routing = new RoutingProperties();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public ChannelProperties getDefaults() {
+		return this.defaults;
+	}
+
+	public void setDefaults(ChannelProperties defaults) {
+		this.defaults = defaults;
+	}
+
+	public List<ServiceProperties> getServices() {
+		return this.services;
+	}
+
+	public void setServices(List<ServiceProperties> services) {
+		this.services = services;
+	}
+
+	public RequestIdProperties getRequestId() {
+		return this.requestId;
+	}
+
+	public void setRequestId(RequestIdProperties requestId) {
+		this.requestId = requestId;
+	}
+
+	public RoutingProperties getRouting() {
+		return this.routing;
+	}
+
+	public void setRouting(RoutingProperties routing) {
+		this.routing = routing;
+	}
+
+	public CallLoggingProperties getLogging() {
+		return this.logging;
+	}
+
+	public void setLogging(CallLoggingProperties logging) {
+		this.logging = logging;
+	}
+
+	public ObservationProperties getObservation() {
+		return this.observation;
+	}
+
+	public void setObservation(ObservationProperties observation) {
+		this.observation = observation;
+	}
+
+}

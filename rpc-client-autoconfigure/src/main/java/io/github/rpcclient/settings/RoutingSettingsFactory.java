@@ -1,0 +1,78 @@
+package io.github.rpcclient.settings;
+
+import java.time.Duration;
+
+import io.github.rpcclient.properties.RoutingProperties;
+
+/**
+ * Resolves {@code grpc-clients.routing.*} into {@link RoutingSettings}, checking every value and
+ * reporting every violation at once.
+ */
+public final class RoutingSettingsFactory {
+
+	private static final String NAME_FIX = "use a short name without control characters";
+
+	private RoutingSettingsFactory() {
+	}
+
+	/**
+	 * Resolves the routing properties.
+	 * @param routing the bound properties
+	 * @return the settings
+	 * @throws InvalidServiceConfigurationException listing every violation found
+	 */
+	public static RoutingSettings resolve(RoutingProperties routing) {
+		SettingsChecker check = new SettingsChecker("grpc-clients.routing.");
+		check.name("namespace", routing.getNamespace(), NAME_FIX);
+		check.name("key-prefix", routing.getKeyPrefix(), NAME_FIX);
+		Duration linkTtl = check.positive("link-ttl", routing.getLinkTtl());
+		Duration nearCacheTtl = routing.getNearCacheTtl();
+		if (nearCacheTtl != null) {
+			check.positive("near-cache-ttl", nearCacheTtl);
+			if (linkTtl != null && nearCacheTtl.compareTo(linkTtl) >= 0) {
+				check.add("near-cache-ttl", nearCacheTtl, "is not shorter than link-ttl " + linkTtl,
+						"make it shorter, so that users in use refresh their link in Redis before it expires");
+			}
+		}
+		else if (linkTtl != null) {
+			Duration minute = Duration.ofSeconds(60);
+			nearCacheTtl = (linkTtl.compareTo(minute) > 0) ? linkTtl.minus(minute) : linkTtl.dividedBy(2);
+		}
+		RoutingSettings settings = new RoutingSettings(routing.getNamespace(), linkTtl, nearCacheTtl,
+				check.atLeastOne("near-cache-max-size", routing.getNearCacheMaxSize()),
+				check.positive("command-timeout", routing.getCommandTimeout()), routing.getKeyPrefix(),
+				check.positive("heartbeat-ttl", routing.getHeartbeatTtl()),
+				check.positive("registry-refresh", routing.getRegistryRefresh()),
+				check.positive("pod-removal-after", routing.getPodRemovalAfter()), publish(routing, check));
+		check.throwIfAny();
+		return settings;
+	}
+
+	private static RoutingSettings.Publish publish(RoutingProperties routing, SettingsChecker check) {
+		RoutingProperties.Publish publish = routing.getPublish();
+		if (!publish.isEnabled()) {
+			return null;
+		}
+		check.name("publish.service", publish.getService(), NAME_FIX);
+		if (publish.getIndex() < 1) {
+			check.add("publish.index", publish.getIndex(), "is below 1",
+					"number pods from 1, such as the StatefulSet ordinal + 1");
+		}
+		try {
+			GrpcAddress.parse(publish.getAddress());
+		}
+		catch (IllegalArgumentException ex) {
+			check.add("publish.address", publish.getAddress(), "is not a valid address: it " + ex.getMessage(),
+					"use the 'host:port' clients reach this pod at");
+		}
+		Duration interval = publish.getInterval();
+		if (interval != null) {
+			check.positive("publish.interval", interval);
+		}
+		else if (routing.getHeartbeatTtl() != null) {
+			interval = routing.getHeartbeatTtl().dividedBy(3);
+		}
+		return new RoutingSettings.Publish(publish.getService(), publish.getIndex(), publish.getAddress(), interval);
+	}
+
+}

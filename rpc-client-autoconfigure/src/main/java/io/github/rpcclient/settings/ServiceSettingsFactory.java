@@ -1,0 +1,279 @@
+package io.github.rpcclient.settings;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.github.rpcclient.properties.ChannelProperties;
+import io.github.rpcclient.properties.CircuitBreakerProperties;
+import io.github.rpcclient.properties.GrpcClientsProperties;
+import io.github.rpcclient.properties.MethodProperties;
+import io.github.rpcclient.properties.PodProperties;
+import io.github.rpcclient.properties.RetryProperties;
+import io.github.rpcclient.properties.ServiceProperties;
+import io.github.rpcclient.properties.ServicePropertiesBinder;
+import io.github.rpcclient.properties.TlsProperties;
+import io.grpc.LoadBalancerRegistry;
+import io.grpc.Status;
+
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.lang.Nullable;
+
+/**
+ * Resolves bound service properties into immutable {@link ServiceSettings}, checking every value
+ * as it is read: an invalid service is never built, and every violation is reported at once with
+ * its property path ({@link InvalidServiceConfigurationException}).
+ */
+public class ServiceSettingsFactory {
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+	private static final Pattern METHOD = Pattern.compile("[A-Za-z0-9_.]+/[A-Za-z0-9_]+");
+
+	private final ServicePropertiesBinder binder;
+
+	@Nullable
+	private final SslBundles sslBundles;
+
+	/**
+	 * Creates the factory.
+	 * @param binder binds services over {@code grpc-clients.defaults}
+	 * @param sslBundles the SSL bundles 'tls.ssl-bundle' may name, or {@code null} if there are none
+	 */
+	public ServiceSettingsFactory(ServicePropertiesBinder binder, @Nullable SslBundles sslBundles) {
+		this.binder = binder;
+		this.sslBundles = sslBundles;
+	}
+
+	/**
+	 * Resolves the configured services. {@code grpc-clients.defaults} is checked on its own first,
+	 * so that an invalid default is reported where it is set rather than at every service.
+	 * @param properties the bound {@code grpc-clients} properties
+	 * @return the services, in configuration order
+	 * @throws InvalidServiceConfigurationException listing every violation found
+	 */
+	public List<ServiceSettings> configuredServices(GrpcClientsProperties properties) {
+		SettingsChecker defaults = new SettingsChecker(ServicePropertiesBinder.DEFAULTS + ".");
+		resolve(properties.getDefaults(), "defaults", null, List.of(), false, List.of(), defaults);
+		defaults.throwIfAny();
+		List<ServiceProperties> services = this.binder.bindConfiguredServices(properties.getServices().size());
+		List<ServiceSettings> resolved = new ArrayList<>(services.size());
+		List<ConfigurationViolation> violations = new ArrayList<>();
+		Map<String, Integer> seen = new HashMap<>();
+		for (int i = 0; i < services.size(); i++) {
+			String path = ServicePropertiesBinder.SERVICES + "[" + i + "]";
+			SettingsChecker check = new SettingsChecker(path + ".");
+			resolved.add(resolve(services.get(i), check));
+			violations.addAll(check.violations());
+			String name = services.get(i).getName();
+			Integer first = (name != null) ? seen.putIfAbsent(name, i) : null;
+			if (first != null) {
+				violations.add(new ConfigurationViolation(path + ".name", name, "is already the name of "
+						+ ServicePropertiesBinder.SERVICES + "[" + first + "]", "give every service a unique name"));
+			}
+		}
+		if (!violations.isEmpty()) {
+			throw new InvalidServiceConfigurationException(violations);
+		}
+		return resolved;
+	}
+
+	/**
+	 * Resolves a service registered at runtime with the configured defaults.
+	 * @param name the service name
+	 * @param address the service address
+	 * @return the settings
+	 * @throws InvalidServiceConfigurationException if the name or address is invalid
+	 */
+	public ServiceSettings newService(String name, String address) {
+		return resolve(this.binder.newService(name, address));
+	}
+
+	/**
+	 * Resolves one service, reporting violations below {@code service '<name>'}. Bind it with
+	 * {@link ServicePropertiesBinder#newService} to inherit the configured defaults.
+	 * @param service the service
+	 * @return the settings
+	 * @throws InvalidServiceConfigurationException listing every violation found
+	 */
+	public ServiceSettings resolve(ServiceProperties service) {
+		SettingsChecker check = new SettingsChecker("service '" + service.getName() + "'.");
+		ServiceSettings settings = resolve(service, check);
+		check.throwIfAny();
+		return settings;
+	}
+
+	private ServiceSettings resolve(ServiceProperties service, SettingsChecker check) {
+		String name = service.getName();
+		if (name == null || name.isBlank()) {
+			check.add("name", name, "is missing", "give the service a name, such as 'name: book-service'");
+		}
+		else if (!NAME.matcher(name).matches()) {
+			check.add("name", name, "contains characters other than letters, digits, '.', '_' and '-'",
+					"use a name such as 'book-service'");
+		}
+		// a stateful service is reached through its pods; its own address is optional
+		GrpcAddress address = (!service.isStateful() || service.getAddress() != null)
+				? check.address("address", service.getAddress()) : null;
+		List<MethodSettings> methods = methods(service.getMethods(), check);
+		List<PodSettings> pods = pods(service, check);
+		return resolve(service, name, address, methods, service.isStateful(), pods, check);
+	}
+
+	private ServiceSettings resolve(ChannelProperties channel, String name, @Nullable GrpcAddress address,
+			List<MethodSettings> methods, boolean stateful, List<PodSettings> pods, SettingsChecker check) {
+		String policy = channel.getLoadBalancingPolicy();
+		if (policy == null || LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) == null) {
+			check.add("load-balancing-policy", policy, "is not a load-balancing policy grpc-java knows",
+					"use 'pick_first' or 'round_robin', or add the library that registers the policy");
+		}
+		RetryProperties.Budget budget = channel.getRetry().getBudget();
+		check.atLeastOne("retry.budget.max-tokens", budget.getMaxTokens());
+		if (budget.getTokenRatio() <= 0) {
+			check.add("retry.budget.token-ratio", budget.getTokenRatio(), "is not positive",
+					"use a fraction such as 0.1");
+		}
+		return new ServiceSettings(name, address, check.nonNegative("timeout", channel.getTimeout()),
+				channel.getConnect(), check.positive("connect-timeout", channel.getConnectTimeout()),
+				check.positive("idle-timeout", channel.getIdleTimeout()),
+				check.positive("max-inbound-message-size", channel.getMaxInboundMessageSize()),
+				check.positive("max-inbound-metadata-size", channel.getMaxInboundMetadataSize()), policy,
+				channel.getUserAgent(), channel.getCompression(),
+				check.nonNegative("shutdown-grace-period", channel.getShutdownGracePeriod()),
+				new KeepaliveSettings(check.nonNegative("keepalive.time", channel.getKeepalive().getTime()),
+						check.positive("keepalive.timeout", channel.getKeepalive().getTimeout()),
+						channel.getKeepalive().isWithoutCalls()),
+				tls(channel.getTls(), check), retry(channel.getRetry(), "retry.", check),
+				circuitBreaker(channel.getCircuitBreaker(), check), methods, stateful, pods);
+	}
+
+	private static RetrySettings retry(RetryProperties retry, String prefix, SettingsChecker check) {
+		check.atLeastOne(prefix + "max-attempts", retry.getMaxAttempts());
+		check.nonNegative(prefix + "backoff", retry.getBackoff());
+		check.nonNegative(prefix + "max-backoff", retry.getMaxBackoff());
+		if (retry.getBackoff() != null && retry.getMaxBackoff() != null
+				&& retry.getBackoff().compareTo(retry.getMaxBackoff()) > 0) {
+			check.add(prefix + "backoff", retry.getBackoff(), "is longer than max-backoff " + retry.getMaxBackoff(),
+					"make backoff no longer than max-backoff");
+		}
+		if (retry.getMultiplier() < 1) {
+			check.add(prefix + "multiplier", retry.getMultiplier(), "is below 1", "use 1 for a fixed backoff, or more");
+		}
+		if (retry.getJitter() < 0 || retry.getJitter() > 1) {
+			check.add(prefix + "jitter", retry.getJitter(), "is not a fraction", "use a value from 0 to 1");
+		}
+		RetryProperties.Budget budget = retry.getBudget();
+		return new RetrySettings(retry.isEnabled(), retry.getMaxAttempts(), retry.getBackoff(), retry.getMaxBackoff(),
+				retry.getMultiplier(), retry.getJitter(), retry.getBackoffType(), codes(retry.getRetryableStatusCodes()),
+				codes(retry.getIdempotentRetryableStatusCodes()),
+				new RetrySettings.Budget(budget.isEnabled(), budget.getMaxTokens(), budget.getTokenRatio()));
+	}
+
+	private static CircuitBreakerSettings circuitBreaker(CircuitBreakerProperties breaker, SettingsChecker check) {
+		String prefix = "circuit-breaker.";
+		return new CircuitBreakerSettings(breaker.isEnabled(),
+				check.percentage(prefix + "failure-rate-threshold", breaker.getFailureRateThreshold()),
+				check.atLeastOne(prefix + "sliding-window-size", breaker.getSlidingWindowSize()),
+				check.atLeastOne(prefix + "minimum-number-of-calls", breaker.getMinimumNumberOfCalls()),
+				check.positive(prefix + "wait-duration-in-open-state", breaker.getWaitDurationInOpenState()),
+				check.atLeastOne(prefix + "permitted-number-of-calls-in-half-open-state",
+						breaker.getPermittedNumberOfCallsInHalfOpenState()),
+				check.percentage(prefix + "slow-call-rate-threshold", breaker.getSlowCallRateThreshold()),
+				check.positive(prefix + "slow-call-duration-threshold", breaker.getSlowCallDurationThreshold()),
+				codes(breaker.getRecordedStatusCodes()));
+	}
+
+	private TlsSettings tls(TlsProperties tls, SettingsChecker check) {
+		if (tls.isEnabled() && tls.getSslBundle() != null) {
+			if (tls.getTrustCert() != null || tls.getCertChain() != null || tls.getPrivateKey() != null) {
+				check.add("tls.ssl-bundle", tls.getSslBundle(), "is set together with PEM files",
+						"use either an SSL bundle or trust-cert/cert-chain/private-key, not both");
+			}
+			if (!bundleExists(tls.getSslBundle())) {
+				check.add("tls.ssl-bundle", tls.getSslBundle(), "is not a configured SSL bundle",
+						"define it under spring.ssl.bundle.pem." + tls.getSslBundle() + " (or .jks), or fix the name");
+			}
+		}
+		else if (tls.isEnabled()) {
+			check.readable("tls.trust-cert", tls.getTrustCert());
+			check.readable("tls.cert-chain", tls.getCertChain());
+			check.readable("tls.private-key", tls.getPrivateKey());
+			if ((tls.getCertChain() == null) != (tls.getPrivateKey() == null)) {
+				check.add((tls.getCertChain() == null) ? "tls.cert-chain" : "tls.private-key", null,
+						"is missing: mutual TLS needs both a certificate chain and a private key",
+						"set both tls.cert-chain and tls.private-key, or neither");
+			}
+		}
+		return new TlsSettings(tls.isEnabled(), tls.getSslBundle(), tls.getTrustCert(), tls.getCertChain(),
+				tls.getPrivateKey(), tls.getAuthorityOverride());
+	}
+
+	private boolean bundleExists(String name) {
+		if (this.sslBundles == null) {
+			return false;
+		}
+		try {
+			this.sslBundles.getBundle(name);
+			return true;
+		}
+		catch (NoSuchSslBundleException ex) {
+			return false;
+		}
+	}
+
+	private static List<MethodSettings> methods(List<MethodProperties> methods, SettingsChecker check) {
+		List<MethodSettings> resolved = new ArrayList<>(methods.size());
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < methods.size(); i++) {
+			MethodProperties method = methods.get(i);
+			String prefix = "methods[" + i + "].";
+			if (method.getName() == null || !METHOD.matcher(method.getName()).matches()) {
+				check.add(prefix + "name", method.getName(), "is not a full method name",
+						"use 'package.Service/Method' as in the proto file, such as 'bookstore.BookService/GetBook'");
+			}
+			else if (names.contains(method.getName())) {
+				check.add(prefix + "name", method.getName(), "is listed twice", "merge the two entries");
+			}
+			names.add(method.getName());
+			RetrySettings retry = (method.getRetry() != null) ? retry(method.getRetry(), prefix + "retry.", check) : null;
+			resolved.add(new MethodSettings(method.getName(), check.nonNegative(prefix + "timeout", method.getTimeout()),
+					retry));
+		}
+		return resolved;
+	}
+
+	private static List<PodSettings> pods(ServiceProperties service, SettingsChecker check) {
+		if (!service.isStateful() && !service.getPods().isEmpty()) {
+			check.add("pods", service.getPods().size() + " pods", "are listed for a service that is not stateful",
+					"set 'stateful: true' or remove 'pods'");
+		}
+		List<PodSettings> pods = new ArrayList<>();
+		List<Integer> indexes = new ArrayList<>();
+		for (int i = 0; i < service.getPods().size(); i++) {
+			PodProperties pod = service.getPods().get(i);
+			String prefix = "pods[" + i + "].";
+			if (pod.getIndex() < 1) {
+				check.add(prefix + "index", pod.getIndex(), "is below 1", "number pods from 1");
+			}
+			else if (indexes.contains(pod.getIndex())) {
+				check.add(prefix + "index", pod.getIndex(), "is used by another pod", "give every pod a unique index");
+			}
+			indexes.add(pod.getIndex());
+			GrpcAddress address = check.address(prefix + "address", pod.getAddress());
+			if (address != null) {
+				pods.add(new PodSettings(pod.getIndex(), address));
+			}
+		}
+		return pods;
+	}
+
+	private static Set<Status.Code> codes(@Nullable Set<Status.Code> codes) {
+		return (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class) : EnumSet.copyOf(codes);
+	}
+
+}
