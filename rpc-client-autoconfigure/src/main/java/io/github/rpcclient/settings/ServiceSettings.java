@@ -13,7 +13,7 @@ import org.springframework.util.unit.DataSize;
  * The resolved, validated and immutable settings of one service: {@code grpc-clients.defaults},
  * the service's own keys and the built-in defaults merged into one value, built once when the
  * service is registered. Every runtime part of a service (its channel, interceptors, breakers,
- * pods) reads these; {@link io.github.rpcclient.channel.GrpcChannelCustomizer}s get them too.
+ * pods) reads these, and so do channel customizers.
  *
  * @param name unique name of the service
  * @param address where the service is, or {@code null} for a stateful service reached only through
