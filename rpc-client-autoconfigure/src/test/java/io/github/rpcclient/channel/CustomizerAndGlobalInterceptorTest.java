@@ -14,6 +14,8 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -62,6 +64,18 @@ class CustomizerAndGlobalInterceptorTest {
 			assertThat(lastHeaders().get(Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER)))
 				.doesNotStartWith("customized-b");
 		});
+	}
+
+	@Test
+	void customizersAreCalledOnlyForTheBuilderTypeTheyDeclare() {
+		runner().withPropertyValues("grpc-clients.services[2].name=local", "grpc-clients.services[2].address=in-process:x")
+			.withUserConfiguration(TypedCustomizerConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				List<String> calls = context.getBean(TypedCustomizerConfiguration.class).calls;
+				assertThat(calls).containsExactlyInAnyOrder("netty-class:a", "netty-lambda:a", "any:a", "netty-class:b",
+						"netty-lambda:b", "any:b", "in-process:local", "any:local");
+			});
 	}
 
 	@Test
@@ -118,6 +132,48 @@ class CustomizerAndGlobalInterceptorTest {
 				this.calls.add("only-b:" + service.name());
 				builder.userAgent("customized-b");
 			}, "b");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TypedCustomizerConfiguration {
+
+		final List<String> calls = new ArrayList<>();
+
+		@Bean
+		NettyOnly nettyClass() {
+			return new NettyOnly(this.calls);
+		}
+
+		@Bean
+		GrpcChannelCustomizer<NettyChannelBuilder> nettyLambda() {
+			return (service, builder) -> {
+				builder.flowControlWindow(1 << 20);
+				this.calls.add("netty-lambda:" + service.name());
+			};
+		}
+
+		@Bean
+		GrpcChannelCustomizer<InProcessChannelBuilder> inProcess() {
+			return (service, builder) -> {
+				builder.propagateCauseWithStatus(true);
+				this.calls.add("in-process:" + service.name());
+			};
+		}
+
+		@Bean
+		GrpcChannelCustomizer<ManagedChannelBuilder<?>> any() {
+			return (service, builder) -> this.calls.add("any:" + service.name());
+		}
+
+	}
+
+	record NettyOnly(List<String> calls) implements GrpcChannelCustomizer<NettyChannelBuilder> {
+
+		@Override
+		public void customize(ServiceSettings service, NettyChannelBuilder builder) {
+			this.calls.add("netty-class:" + service.name());
 		}
 
 	}
