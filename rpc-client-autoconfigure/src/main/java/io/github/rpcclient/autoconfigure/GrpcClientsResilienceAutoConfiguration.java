@@ -2,6 +2,10 @@ package io.github.rpcclient.autoconfigure;
 
 import java.util.List;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
+import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
+import io.github.resilience4j.retry.RetryRegistry;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.resilience.CircuitBreakerClientInterceptor;
@@ -12,10 +16,6 @@ import io.github.rpcclient.resilience.RetryClientInterceptor;
 import io.github.rpcclient.resilience.RetryInstances;
 import io.github.rpcclient.resilience.RetryScheduler;
 import io.github.rpcclient.route.PodLifecycleListener;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
-import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
-import io.github.resilience4j.retry.RetryRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

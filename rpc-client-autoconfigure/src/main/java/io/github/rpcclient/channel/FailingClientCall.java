@@ -37,15 +37,28 @@ public final class FailingClientCall<Q, R> extends ClientCall<Q, R> {
 
 	@Override
 	public void start(Listener<R> listener, Metadata headers) {
-		if (this.executor == null) {
-			listener.onClose(this.status, new Metadata());
+		closeOn(this.executor, listener, this.status);
+	}
+
+	/**
+	 * Closes a call's listener with a status, on the call's executor when it has one (a blocking
+	 * stub waits on its executor, not on the listener), else, or when the executor refuses, on the
+	 * caller's thread.
+	 * @param executor the call's executor ({@code CallOptions.getExecutor()}), or {@code null}
+	 * @param listener the listener to close
+	 * @param status the status to close it with
+	 * @param <R> the response type
+	 */
+	public static <R> void closeOn(@Nullable Executor executor, Listener<R> listener, Status status) {
+		if (executor == null) {
+			listener.onClose(status, new Metadata());
 			return;
 		}
 		try {
-			this.executor.execute(() -> listener.onClose(this.status, new Metadata()));
+			executor.execute(() -> listener.onClose(status, new Metadata()));
 		}
 		catch (RejectedExecutionException ex) {
-			listener.onClose(this.status, new Metadata());
+			listener.onClose(status, new Metadata());
 		}
 	}
 

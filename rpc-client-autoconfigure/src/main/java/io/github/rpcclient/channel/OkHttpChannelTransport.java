@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-
 import javax.net.SocketFactory;
 
 import io.github.rpcclient.settings.GrpcAddress;

@@ -1,7 +1,6 @@
 package io.github.rpcclient.interceptor;
 
 import java.net.ConnectException;
-
 import javax.net.ssl.SSLException;
 
 import io.github.rpcclient.settings.ServiceSettings;

@@ -2,10 +2,10 @@ package io.github.rpcclient.resilience;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.github.rpcclient.properties.RetryProperties.BackoffType;
-import io.github.rpcclient.settings.RetrySettings;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.functions.Either;
+import io.github.rpcclient.properties.RetryProperties.BackoffType;
+import io.github.rpcclient.settings.RetrySettings;
 
 /**
  * The wait before a retry, as {@link RetrySettings} describe it: exponential, linear, fixed or

@@ -3,13 +3,13 @@ package io.github.rpcclient.resilience;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.rpcclient.settings.CircuitBreakerSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties.InstanceProperties;
+import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
+import io.github.rpcclient.settings.CircuitBreakerSettings;
 
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.lang.Nullable;

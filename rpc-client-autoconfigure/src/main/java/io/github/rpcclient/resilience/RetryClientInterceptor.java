@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.resilience4j.retry.Retry;
 import io.github.rpcclient.settings.MethodSettings;
 import io.github.rpcclient.settings.RetrySettings;
 import io.github.rpcclient.settings.ServiceSettings;
-import io.github.resilience4j.retry.Retry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;

@@ -2,13 +2,13 @@ package io.github.rpcclient.resilience;
 
 import java.time.Duration;
 
-import io.github.rpcclient.properties.RetryProperties.BackoffType;
-import io.github.rpcclient.settings.RetrySettings;
-import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
 import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties.InstanceProperties;
+import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.github.rpcclient.properties.RetryProperties.BackoffType;
+import io.github.rpcclient.settings.RetrySettings;
 
 import org.springframework.lang.Nullable;
 

@@ -1,15 +1,11 @@
 package io.github.rpcclient.resilience;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
-import io.github.rpcclient.resilience.RetryClientInterceptor.RetryPolicy;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.retry.Retry;
+import io.github.rpcclient.channel.FailingClientCall;
+import io.github.rpcclient.resilience.RetryClientInterceptor.RetryPolicy;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -42,27 +38,15 @@ import org.springframework.lang.Nullable;
  */
 final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 
-	/** The header grpc-java's own retry sends with the number of earlier attempts. */
-	static final Metadata.Key<String> PREVIOUS_ATTEMPTS = Metadata.Key.of("grpc-previous-rpc-attempts",
-			Metadata.ASCII_STRING_MARSHALLER);
-
 	private final MethodDescriptor<Q, R> method;
 
 	private final CallOptions callOptions;
 
 	private final Channel next;
 
-	private final RetryPolicy policy;
-
-	@Nullable
-	private final RetryBudget budget;
-
 	private final RetryScheduler scheduler;
 
 	private final Context context;
-
-	@Nullable
-	private final Deadline deadline;
 
 	private final Context.CancellationListener onContextCancelled = this::contextCancelled;
 
@@ -72,23 +56,14 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 
 	private Listener<R> listener;
 
-	private Metadata headers;
+	private final AttemptReplay<Q> replay = new AttemptReplay<>();
 
-	private final List<Q> messages = new ArrayList<>(1);
-
-	private int requested;
-
-	private boolean halfClosed;
-
-	@Nullable
-	private Boolean messageCompression;
+	private final RetryOutcome outcome;
 
 	@Nullable
 	private volatile ClientCall<Q, R> current;
 
 	private int attempts;
-
-	private boolean committed;
 
 	private boolean cancelled;
 
@@ -97,22 +72,17 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 	@Nullable
 	private ScheduledFuture<?> pendingRetry;
 
-	@Nullable
-	private Retry.AsyncContext<Object> outcome;
-
 	RetryingClientCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next, RetryPolicy policy,
 			@Nullable RetryBudget budget, RetryScheduler scheduler) {
 		this.method = method;
 		this.callOptions = callOptions;
 		this.next = next;
-		this.policy = policy;
-		this.budget = budget;
 		this.scheduler = scheduler;
 		this.context = Context.current();
 		Deadline callDeadline = callOptions.getDeadline();
 		Deadline contextDeadline = this.context.getDeadline();
-		this.deadline = (callDeadline == null) ? contextDeadline
-				: (contextDeadline == null) ? callDeadline : callDeadline.minimum(contextDeadline);
+		this.outcome = new RetryOutcome(policy, budget, (callDeadline == null) ? contextDeadline
+				: (contextDeadline == null) ? callDeadline : callDeadline.minimum(contextDeadline));
 	}
 
 	@Override
@@ -122,8 +92,7 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 			this.listener = responseListener;
 			cancelledBefore = this.cancelled;
 			if (!cancelledBefore) {
-				this.headers = new Metadata();
-				this.headers.merge(headers);
+				this.replay.recordHeaders(headers);
 				startAttempt(headers);
 			}
 			else {
@@ -140,19 +109,8 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 		ClientCall<Q, R> call = this.next.newCall(this.method, this.callOptions);
 		this.current = call;
 		this.attempts++;
-		call.start(new AttemptListener(call), attemptHeaders);
-		if (this.requested > 0) {
-			call.request(this.requested);
-		}
-		if (this.messageCompression != null) {
-			call.setMessageCompression(this.messageCompression);
-		}
-		for (Q message : this.messages) {
-			call.sendMessage(message);
-		}
-		if (this.halfClosed) {
-			call.halfClose();
-		}
+		call.start(new AttemptListener<>(this, call), attemptHeaders);
+		this.replay.replayOnto(call);
 	}
 
 	private void retry() {
@@ -165,11 +123,8 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 				if (this.closed) {
 					return;
 				}
-				Metadata attemptHeaders = new Metadata();
-				attemptHeaders.merge(this.headers);
-				attemptHeaders.put(PREVIOUS_ATTEMPTS, Integer.toString(this.attempts));
 				try {
-					startAttempt(attemptHeaders);
+					startAttempt(this.replay.headersAfter(this.attempts));
 				}
 				catch (RuntimeException ex) {
 					this.current = null;
@@ -189,44 +144,28 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 	@Override
 	public void request(int numMessages) {
 		synchronized (this.lock) {
-			if (!this.committed) {
-				this.requested = (int) Math.min((long) this.requested + numMessages, Integer.MAX_VALUE);
-			}
-			if (this.current != null) {
-				this.current.request(numMessages);
-			}
+			this.replay.request(numMessages, this.current);
 		}
 	}
 
 	@Override
 	public void sendMessage(Q message) {
 		synchronized (this.lock) {
-			if (!this.committed) {
-				this.messages.add(message);
-			}
-			if (this.current != null) {
-				this.current.sendMessage(message);
-			}
+			this.replay.sendMessage(message, this.current);
 		}
 	}
 
 	@Override
 	public void halfClose() {
 		synchronized (this.lock) {
-			this.halfClosed = true;
-			if (this.current != null) {
-				this.current.halfClose();
-			}
+			this.replay.halfClose(this.current);
 		}
 	}
 
 	@Override
 	public void setMessageCompression(boolean enabled) {
 		synchronized (this.lock) {
-			this.messageCompression = enabled;
-			if (this.current != null) {
-				this.current.setMessageCompression(enabled);
-			}
+			this.replay.setMessageCompression(enabled, this.current);
 		}
 	}
 
@@ -282,25 +221,7 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 	 * blocking stub waits on its executor, not on the listener).
 	 */
 	private void closeWith(Listener<R> target, Status status) {
-		Executor executor = this.callOptions.getExecutor();
-		if (executor == null) {
-			target.onClose(status, new Metadata());
-			return;
-		}
-		try {
-			executor.execute(() -> target.onClose(status, new Metadata()));
-		}
-		catch (RejectedExecutionException ex) {
-			target.onClose(status, new Metadata());
-		}
-	}
-
-	/** Holds the lock. */
-	private Retry.AsyncContext<Object> outcome() {
-		if (this.outcome == null) {
-			this.outcome = this.policy.retry().asyncContext();
-		}
-		return this.outcome;
+		FailingClientCall.closeOn(this.callOptions.getExecutor(), target, status);
 	}
 
 	/**
@@ -309,30 +230,14 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 	 */
 	private long nextAttemptDelay(Status status) {
 		if (status.isOk()) {
-			if (this.budget != null) {
-				this.budget.onSuccess();
-			}
-			outcome().onComplete();
+			this.outcome.succeeded();
 			return -1;
 		}
-		if (this.cancelled || this.context.isCancelled() || status.getCause() instanceof CallNotPermittedException) {
+		if (this.cancelled || this.context.isCancelled()) {
 			return -1;
 		}
-		boolean retryable = this.policy.retryableCodes().contains(status.getCode());
-		if (this.budget != null) {
-			if (retryable) {
-				retryable = this.budget.onFailureAllowsRetry();
-			}
-			else {
-				this.budget.onSuccess();
-			}
-		}
-		long delay = outcome().onError(new StatusFailure(status, retryable));
+		long delay = this.outcome.failed(status);
 		if (delay < 0) {
-			return -1;
-		}
-		if (this.deadline != null
-				&& this.deadline.timeRemaining(TimeUnit.NANOSECONDS) <= TimeUnit.MILLISECONDS.toNanos(delay)) {
 			return -1;
 		}
 		try {
@@ -361,89 +266,50 @@ final class RetryingClientCall<Q, R> extends ClientCall<Q, R> {
 		}
 	}
 
-	/** Listens to one attempt. Its callbacks are serialized by gRPC. */
-	private final class AttemptListener extends Listener<R> {
+	/** @return the caller's listener */
+	Listener<R> listener() {
+		return this.listener;
+	}
 
-		private final ClientCall<Q, R> call;
-
-		@Nullable
-		private Metadata responseHeaders;
-
-		private boolean committedHere;
-
-		AttemptListener(ClientCall<Q, R> call) {
-			this.call = call;
+	/** The caller received a response of the current attempt: no other attempt will be made. */
+	void commit() {
+		synchronized (this.lock) {
+			this.replay.commit();
 		}
+	}
 
-		@Override
-		public void onHeaders(Metadata headers) {
-			if (this.committedHere) {
-				RetryingClientCall.this.listener.onHeaders(headers);
+	/**
+	 * @param attempt an attempt
+	 * @return whether it is the one running now
+	 */
+	boolean isCurrent(ClientCall<Q, R> attempt) {
+		return this.current == attempt;
+	}
+
+	/**
+	 * An attempt closed: counts its outcome and schedules the next attempt if there is one.
+	 * @param attempt the attempt
+	 * @param status its status
+	 * @param committed whether the caller received a response of it
+	 * @return whether the caller is to be given this status (no other attempt follows)
+	 */
+	boolean attemptClosed(ClientCall<Q, R> attempt, Status status, boolean committed) {
+		synchronized (this.lock) {
+			if (this.current == attempt) {
+				this.current = null;
 			}
-			else {
-				this.responseHeaders = headers;
+			if (this.closed) {
+				return false;
 			}
+			if (committed) {
+				this.outcome.committedAttemptEnded(status);
+			}
+			else if (nextAttemptDelay(status) >= 0) {
+				return false;
+			}
+			this.closed = true;
+			return true;
 		}
-
-		@Override
-		public void onMessage(R message) {
-			if (!this.committedHere) {
-				synchronized (RetryingClientCall.this.lock) {
-					RetryingClientCall.this.committed = true;
-					RetryingClientCall.this.messages.clear();
-				}
-				this.committedHere = true;
-				if (this.responseHeaders != null) {
-					RetryingClientCall.this.listener.onHeaders(this.responseHeaders);
-					this.responseHeaders = null;
-				}
-			}
-			RetryingClientCall.this.listener.onMessage(message);
-		}
-
-		@Override
-		public void onReady() {
-			if (RetryingClientCall.this.current == this.call) {
-				RetryingClientCall.this.listener.onReady();
-			}
-		}
-
-		@Override
-		public void onClose(Status status, Metadata trailers) {
-			synchronized (RetryingClientCall.this.lock) {
-				if (RetryingClientCall.this.current == this.call) {
-					RetryingClientCall.this.current = null;
-				}
-				if (RetryingClientCall.this.closed) {
-					return;
-				}
-				if (this.committedHere) {
-					recordCommitted(status);
-				}
-				else if (nextAttemptDelay(status) >= 0) {
-					return;
-				}
-				RetryingClientCall.this.closed = true;
-			}
-			if (this.responseHeaders != null) {
-				RetryingClientCall.this.listener.onHeaders(this.responseHeaders);
-			}
-			RetryingClientCall.this.listener.onClose(status, trailers);
-		}
-
-		/** Counts the outcome of a call that reached the caller: it is not retried. Holds the lock. */
-		private void recordCommitted(Status status) {
-			if (status.isOk()) {
-				if (RetryingClientCall.this.budget != null) {
-					RetryingClientCall.this.budget.onSuccess();
-				}
-				outcome().onComplete();
-			}
-			else if (status.getCode() != Status.Code.CANCELLED) {
-				outcome().onError(new StatusFailure(status, false));
-			}
-		}
-
 	}
 
 }

@@ -245,34 +245,8 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	private PodSet read(ServiceKey key) {
 		List<Object> reply = this.store.eval(RouteScript.READ_PODS, new byte[][] {
 				this.keys.pods(key.namespace, key.service), this.keys.podLinks(key.namespace, key.service) });
-		long redisNow = Long.parseLong(RouteKeys.string(reply.get(0))) * 1000
-				+ Long.parseLong(RouteKeys.string(reply.get(1))) / 1000;
-		Map<Integer, Long> links = new TreeMap<>();
-		List<?> counts = (List<?>) reply.get(3);
-		for (int i = 0; i + 1 < counts.size(); i += 2) {
-			try {
-				links.put(Integer.parseInt(RouteKeys.string(counts.get(i))),
-						Long.parseLong(RouteKeys.string(counts.get(i + 1))));
-			}
-			catch (NumberFormatException ex) {
-				// not a counter of ours
-			}
-		}
-		Map<Integer, Pod> published = new TreeMap<>();
-		List<?> pods = (List<?>) reply.get(2);
-		for (int i = 0; i + 1 < pods.size(); i += 2) {
-			try {
-				int index = Integer.parseInt(RouteKeys.string(pods.get(i)));
-				Pod pod = Pod.parse(index, RouteKeys.string(pods.get(i + 1)), links.getOrDefault(index, 0L));
-				if (pod != null) {
-					published.put(index, pod);
-				}
-			}
-			catch (NumberFormatException ex) {
-				// not a pod of ours
-			}
-		}
-		return merge(key, published, redisNow, true);
+		PublishedPods published = PublishedPods.parse(reply);
+		return merge(key, published.pods(), published.redisNow(), true);
 	}
 
 	private PodSet merge(ServiceKey key, Map<Integer, Pod> published, long redisNow, boolean clockRunning) {
@@ -325,45 +299,6 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	private record ServiceKey(String namespace, String service) {
-	}
-
-	/** One service's pods as read at one moment. */
-	private static final class PodSet {
-
-		final Map<Integer, Pod> pods;
-
-		final Map<Integer, Pod> published;
-
-		final long redisTimeAtRead;
-
-		final long nanosAtRead = System.nanoTime();
-
-		final boolean clockRunning;
-
-		final Map<Integer, LongAdder> localLinks = new ConcurrentHashMap<>();
-
-		PodSet(Map<Integer, Pod> pods, Map<Integer, Pod> published, long redisTimeAtRead, boolean clockRunning) {
-			this.pods = pods;
-			this.published = published;
-			this.redisTimeAtRead = redisTimeAtRead;
-			this.clockRunning = clockRunning;
-		}
-
-		long redisNow() {
-			return this.clockRunning
-					? this.redisTimeAtRead + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.nanosAtRead)
-					: this.redisTimeAtRead;
-		}
-
-		long localLinks(int index) {
-			LongAdder adder = this.localLinks.get(index);
-			return (adder != null) ? adder.sum() : 0;
-		}
-
-		PodSet frozen() {
-			return this.clockRunning ? new PodSet(this.pods, this.published, redisNow(), false) : this;
-		}
-
 	}
 
 }

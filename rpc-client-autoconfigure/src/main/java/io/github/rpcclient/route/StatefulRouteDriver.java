@@ -36,11 +36,9 @@ public class StatefulRouteDriver {
 
 	private final RouteKeys keys;
 
-	private final RoutingSettings settings;
+	private final LinkWriter links;
 
 	private final String localNamespace;
-
-	private final byte[] linkTtlMillis;
 
 	private final Cache<LinkKey, Integer> nearCache;
 
@@ -53,10 +51,9 @@ public class StatefulRouteDriver {
 	public StatefulRouteDriver(RouteStore store, PodRegistry registry, RoutingSettings settings) {
 		this.store = store;
 		this.registry = registry;
-		this.settings = settings;
 		this.keys = new RouteKeys(settings.keyPrefix());
+		this.links = new LinkWriter(store, registry, this.keys, settings.linkTtl());
 		this.localNamespace = settings.namespace();
-		this.linkTtlMillis = RouteKeys.bytes(settings.linkTtl().toMillis());
 		this.nearCache = Caffeine.newBuilder()
 			.expireAfterWrite(settings.nearCacheTtl())
 			.maximumSize(settings.nearCacheMaxSize())
@@ -262,33 +259,11 @@ public class StatefulRouteDriver {
 	}
 
 	private int link(LinkKey key, int pod) {
-		byte[][] available = this.registry.availablePodArguments(key.namespace(), key.service());
-		byte[][] args = new byte[3 + available.length][];
-		args[0] = RouteKeys.bytes(key.service());
-		args[1] = RouteKeys.bytes(pod);
-		args[2] = this.linkTtlMillis;
-		System.arraycopy(available, 0, args, 3, available.length);
-		List<Long> reply = this.store.eval(RouteScript.SET_LINK_IF_ABSENT,
-				new byte[][] { this.keys.link(key.namespace(), key.uid()) }, args);
-		int linked = reply.get(0).intValue();
-		if (reply.get(1) == 1L) {
-			countLink(key, linked, reply.get(2).intValue());
-		}
+		int linked = this.links.linkIfAbsent(key.namespace(), key.uid(), key.service(), pod);
 		if (linked > 0) {
 			this.nearCache.put(key, linked);
 		}
 		return linked;
-	}
-
-	private void countLink(LinkKey key, int pod, int previous) {
-		this.registry.linked(key.namespace(), key.service(), pod);
-		try {
-			this.store.increment(this.keys.podLinks(key.namespace(), key.service()), RouteKeys.bytes(pod), 1,
-					(previous > 0) ? RouteKeys.bytes(previous) : null, -1, this.settings.linkTtl());
-		}
-		catch (RouteStoreUnavailableException ex) {
-			logger.debug("Link count of pod {} of '{}' not updated: {}", pod, key.service(), ex.getMessage());
-		}
 	}
 
 	private static LinkKey key(String namespace, String uid, String service) {

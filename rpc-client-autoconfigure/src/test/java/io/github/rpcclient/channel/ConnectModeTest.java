@@ -5,8 +5,8 @@ import java.net.ServerSocket;
 import java.time.Duration;
 
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.EchoBackendExtension;
+import io.github.rpcclient.test.StartupFailures;
 import io.grpc.ConnectivityState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

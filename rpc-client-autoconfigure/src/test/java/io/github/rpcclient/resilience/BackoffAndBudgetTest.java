@@ -1,7 +1,6 @@
 package io.github.rpcclient.resilience;
 
 import java.time.Duration;
-
 import java.util.Set;
 
 import io.github.rpcclient.properties.RetryProperties.BackoffType;

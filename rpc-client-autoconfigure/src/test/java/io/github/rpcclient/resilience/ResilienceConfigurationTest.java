@@ -1,13 +1,13 @@
 package io.github.rpcclient.resilience;
 
-import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
-import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
-import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
+import io.github.rpcclient.channel.ManagedChannelRegistry;
+import io.github.rpcclient.test.EchoBackendExtension;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

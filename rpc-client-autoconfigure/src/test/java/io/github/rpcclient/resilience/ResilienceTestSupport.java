@@ -1,12 +1,12 @@
 package io.github.rpcclient.resilience;
 
+import io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
+import io.github.resilience4j.springboot3.retry.autoconfigure.RetryAutoConfiguration;
 import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
+import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
-import io.github.rpcclient.channel.ManagedChannelRegistry;
-import io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
-import io.github.resilience4j.springboot3.retry.autoconfigure.RetryAutoConfiguration;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;

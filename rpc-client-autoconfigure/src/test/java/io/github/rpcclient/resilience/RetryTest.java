@@ -9,11 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryRegistry;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -71,7 +71,7 @@ class RetryTest {
 				assertThat(secondGap).as("wait before the second retry, ms").isBetween(195.0, 280.0);
 				List<Metadata> received = new ArrayList<>(this.backend.service().headers());
 				assertThat(received).extracting((h) -> h.get(TRACE)).containsExactly("trace-1", "trace-1", "trace-1");
-				assertThat(received).extracting((h) -> h.get(RetryingClientCall.PREVIOUS_ATTEMPTS))
+				assertThat(received).extracting((h) -> h.get(AttemptReplay.PREVIOUS_ATTEMPTS))
 					.containsExactly(null, "1", "2");
 				Retry retry = context.getBean(RetryRegistry.class).retry("echo");
 				assertThat(retry.getMetrics().getNumberOfSuccessfulCallsWithRetryAttempt()).isEqualTo(1);

@@ -1,6 +1,5 @@
 package io.github.rpcclient.route;
 
-import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.github.rpcclient.settings.GrpcClientStartupException;
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
+import io.github.rpcclient.settings.GrpcClientStartupException;
 import io.github.rpcclient.stub.GrpcClient;
 import io.github.rpcclient.test.EmbeddedRedis;
 import io.github.rpcclient.test.TestBackend;

@@ -1,11 +1,11 @@
 package io.github.rpcclient.route;
 
-import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
-import io.github.rpcclient.properties.RoutingProperties;
 import java.time.Duration;
 
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
 import io.github.rpcclient.properties.GrpcClientsProperties;
+import io.github.rpcclient.properties.RoutingProperties;
 import io.github.rpcclient.settings.InvalidServiceConfigurationException;
 import io.github.rpcclient.settings.RoutingSettings;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.github.rpcclient.route;
 
-import io.github.rpcclient.properties.RoutingProperties;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import io.github.rpcclient.properties.RoutingProperties;
 import io.github.rpcclient.test.EmbeddedRedis;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;

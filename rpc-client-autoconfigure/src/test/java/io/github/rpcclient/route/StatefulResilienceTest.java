@@ -1,6 +1,5 @@
 package io.github.rpcclient.route;
 
-import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsRoutingAutoConfiguration;
 import io.github.rpcclient.stub.GrpcClient;
 import io.github.rpcclient.test.EmbeddedRedis;
 import io.github.rpcclient.test.TestBackend;

@@ -1,13 +1,12 @@
 package io.github.rpcclient.route;
 
-import io.github.rpcclient.properties.RoutingProperties;
-import io.github.rpcclient.settings.RoutingSettingsFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.stream.IntStream;
 
+import io.github.rpcclient.properties.RoutingProperties;
+import io.github.rpcclient.settings.RoutingSettingsFactory;
 import io.github.rpcclient.test.EmbeddedRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
