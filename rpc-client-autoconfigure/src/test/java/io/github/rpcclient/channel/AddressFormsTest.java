@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.EchoServiceImpl;
+import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -144,6 +146,19 @@ class AddressFormsTest {
 		finally {
 			server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 		}
+	}
+
+	@Test
+	void unixAddressOnOkHttpFailsStartUpNamingTheFix() {
+		// an application's own ChannelTransport bean replaces the one chosen by the classpath
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
+			.withBean(ChannelTransport.class, OkHttpChannelTransport::new)
+			.withPropertyValues("grpc-clients.services[0].name=local", "grpc-clients.services[0].address=unix:/tmp/x.sock")
+			.run((context) -> {
+				FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'local'", "unix:/tmp/x.sock", "grpc-okhttp");
+				assertThat(analysis.getAction()).contains("grpc-netty-shaded");
+			});
 	}
 
 	@Test
