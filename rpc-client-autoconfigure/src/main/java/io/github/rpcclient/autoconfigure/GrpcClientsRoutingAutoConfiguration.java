@@ -1,6 +1,5 @@
 package io.github.rpcclient.autoconfigure;
 
-
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.rpcclient.channel.GrpcChannelFactory;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
