@@ -1,5 +1,6 @@
 package io.github.rpcclient.channel;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -90,8 +91,7 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 	 */
 	public ServiceChannel register(ServiceSettings service) {
 		assertOpen();
-		ServiceChannel created = this.channels.computeIfAbsent(service.name(),
-				(name) -> this.chains.assemble(service, this.transports.channelFor(service)));
+		ServiceChannel created = this.channels.computeIfAbsent(service.name(), (name) -> build(service));
 		if (created.settings() != service) {
 			throw new IllegalStateException("A gRPC service named '" + service.name() + "' is already registered");
 		}
@@ -101,12 +101,34 @@ public class ManagedChannelRegistry implements SmartLifecycle, AutoCloseable {
 		return created;
 	}
 
+	private ServiceChannel build(ServiceSettings service) {
+		ManagedChannel channel = this.transports.channelFor(service);
+		try {
+			return this.chains.assemble(service, channel);
+		}
+		catch (RuntimeException ex) {
+			channel.shutdownNow();
+			throw ex;
+		}
+	}
+
 	/**
-	 * Registers services.
+	 * Registers services, all or none: if one cannot be registered, those this call registered are
+	 * removed again and their channels shut down.
 	 * @param services the resolved settings of the services
 	 */
 	public void registerAll(List<ServiceSettings> services) {
-		services.forEach(this::register);
+		List<ServiceChannel> registered = new ArrayList<>(services.size());
+		try {
+			services.forEach((service) -> registered.add(register(service)));
+		}
+		catch (RuntimeException ex) {
+			for (ServiceChannel channel : registered) {
+				this.channels.remove(channel.settings().name(), channel);
+				channel.managedChannel().shutdownNow();
+			}
+			throw ex;
+		}
 	}
 
 	/**

@@ -84,7 +84,7 @@ public record GrpcAddress(String text, Kind kind, String target) {
 	 * @param hostPort the pair
 	 * @return the host and the port
 	 */
-	public static HostAndPort parseHostPort(String hostPort) {
+	static HostAndPort parseHostPort(String hostPort) {
 		checkHostPort(hostPort);
 		int colon = hostPort.lastIndexOf(':');
 		String host = hostPort.substring(0, colon);

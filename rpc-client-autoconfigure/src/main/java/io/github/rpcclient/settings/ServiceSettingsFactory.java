@@ -1,7 +1,6 @@
 package io.github.rpcclient.settings;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -273,7 +272,7 @@ public class ServiceSettingsFactory {
 	}
 
 	private static Set<Status.Code> codes(@Nullable Set<Status.Code> codes) {
-		return (codes == null || codes.isEmpty()) ? EnumSet.noneOf(Status.Code.class) : EnumSet.copyOf(codes);
+		return (codes != null) ? codes : Set.of();
 	}
 
 }
