@@ -1,8 +1,8 @@
 package io.github.rpcclient.channel;
 
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
+import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -12,8 +12,8 @@ import org.springframework.lang.Nullable;
 /**
  * A call that fails with a status as soon as it starts, without reaching the network: for
  * interceptors that refuse a call (an open circuit breaker, a stateful call without a user). The
- * listener is closed on the call's executor when it has one, never inside {@code start}'s caller
- * frame otherwise.
+ * listener is closed on the call's executor ({@link CallExecutors#of}), never inside
+ * {@code start}'s caller frame, nor under any lock of the caller.
  *
  * @param <Q> the request type
  * @param <R> the response type
@@ -22,17 +22,17 @@ public final class FailingClientCall<Q, R> extends ClientCall<Q, R> {
 
 	private final Status status;
 
-	@Nullable
 	private final Executor executor;
 
 	/**
 	 * Creates the call.
 	 * @param status the status it fails with
-	 * @param executor the call's executor ({@code CallOptions.getExecutor()}), or {@code null}
+	 * @param executor the call's executor ({@code CallOptions.getExecutor()}), or {@code null} for
+	 * the shared pool of {@link CallExecutors}
 	 */
 	public FailingClientCall(Status status, @Nullable Executor executor) {
 		this.status = status;
-		this.executor = executor;
+		this.executor = (executor != null) ? executor : CallExecutors.of(CallOptions.DEFAULT);
 	}
 
 	@Override
@@ -41,25 +41,15 @@ public final class FailingClientCall<Q, R> extends ClientCall<Q, R> {
 	}
 
 	/**
-	 * Closes a call's listener with a status, on the call's executor when it has one (a blocking
-	 * stub waits on its executor, not on the listener), else, or when the executor refuses, on the
-	 * caller's thread.
-	 * @param executor the call's executor ({@code CallOptions.getExecutor()}), or {@code null}
+	 * Closes a call's listener with a status, on the call's executor (a blocking stub waits on its
+	 * executor, not on the listener), or on the shared pool if that executor refuses.
+	 * @param executor the call's executor, from {@link CallExecutors#of}
 	 * @param listener the listener to close
 	 * @param status the status to close it with
 	 * @param <R> the response type
 	 */
-	public static <R> void closeOn(@Nullable Executor executor, Listener<R> listener, Status status) {
-		if (executor == null) {
-			listener.onClose(status, new Metadata());
-			return;
-		}
-		try {
-			executor.execute(() -> listener.onClose(status, new Metadata()));
-		}
-		catch (RejectedExecutionException ex) {
-			listener.onClose(status, new Metadata());
-		}
+	public static <R> void closeOn(Executor executor, Listener<R> listener, Status status) {
+		CallExecutors.execute(executor, () -> listener.onClose(status, new Metadata()));
 	}
 
 	@Override

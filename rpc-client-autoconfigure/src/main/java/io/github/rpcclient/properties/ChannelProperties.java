@@ -84,6 +84,18 @@ public class ChannelProperties {
 	private RetryProperties retry = new RetryProperties();
 
 	/**
+	 * Hedging of calls: further attempts while the first is slow to answer.
+	 */
+	@NestedConfigurationProperty
+	private HedgingProperties hedging = new HedgingProperties();
+
+	/**
+	 * Request bytes kept to replay retried and hedged calls.
+	 */
+	@NestedConfigurationProperty
+	private RetryBufferProperties retryBuffer = new RetryBufferProperties();
+
+	/**
 	 * Circuit breaker guarding the service.
 	 */
 	@NestedConfigurationProperty
@@ -191,6 +203,22 @@ public class ChannelProperties {
 
 	public void setRetry(RetryProperties retry) {
 		this.retry = retry;
+	}
+
+	public HedgingProperties getHedging() {
+		return this.hedging;
+	}
+
+	public void setHedging(HedgingProperties hedging) {
+		this.hedging = hedging;
+	}
+
+	public RetryBufferProperties getRetryBuffer() {
+		return this.retryBuffer;
+	}
+
+	public void setRetryBuffer(RetryBufferProperties retryBuffer) {
+		this.retryBuffer = retryBuffer;
 	}
 
 	public CircuitBreakerProperties getCircuitBreaker() {

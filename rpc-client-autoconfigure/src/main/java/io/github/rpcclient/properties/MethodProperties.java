@@ -26,6 +26,13 @@ public class MethodProperties {
 	@NestedConfigurationProperty
 	private RetryProperties retry;
 
+	/**
+	 * Hedging of this method's calls, on top of the service's hedging settings; hedges the method
+	 * whatever its idempotency. A method with its own {@code retry} block cannot also be hedged.
+	 */
+	@NestedConfigurationProperty
+	private HedgingProperties hedging;
+
 	public String getName() {
 		return this.name;
 	}
@@ -40,6 +47,14 @@ public class MethodProperties {
 
 	public void setTimeout(Duration timeout) {
 		this.timeout = timeout;
+	}
+
+	public HedgingProperties getHedging() {
+		return this.hedging;
+	}
+
+	public void setHedging(HedgingProperties hedging) {
+		this.hedging = hedging;
 	}
 
 	public RetryProperties getRetry() {

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.Binder;
  * Binds service definitions that inherit {@code grpc-clients.defaults}: a service is bound from
  * {@code grpc-clients.defaults} first and from its own {@code grpc-clients.services[i]} keys on
  * top, so every key it leaves unset, nested ones included, keeps the default. A method's
- * {@code retry} block is layered the same way on top of its service's. Binding only: nothing is
+ * {@code retry} and {@code hedging} blocks are layered the same way on top of its service's. Binding only: nothing is
  * checked here.
  */
 public class ServicePropertiesBinder {
@@ -47,6 +47,11 @@ public class ServicePropertiesBinder {
 					RetryProperties retry = bind(new RetryProperties(), DEFAULTS + ".retry", path + ".retry",
 							methodRetry);
 					service.getMethods().get(m).setRetry(retry);
+				}
+				if (service.getMethods().get(m).getHedging() != null) {
+					HedgingProperties hedging = bind(new HedgingProperties(), DEFAULTS + ".hedging", path + ".hedging",
+							path + ".methods[" + m + "].hedging");
+					service.getMethods().get(m).setHedging(hedging);
 				}
 			}
 			services.add(service);

@@ -57,6 +57,16 @@ final class RetryBudget {
 		while (now != next && !this.tokens.compareAndSet(now, next));
 	}
 
+	/** A call that may be retried started. Temporary bridge to the traffic-scaled budget. */
+	void deposit() {
+		onSuccess();
+	}
+
+	/** @return whether a retry may be made */
+	boolean tryWithdraw() {
+		return onFailureAllowsRetry();
+	}
+
 	/**
 	 * @return the tokens left, for diagnostics
 	 */

@@ -1,28 +1,40 @@
 package io.github.rpcclient.resilience;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.retry.Retry;
-import io.github.rpcclient.resilience.RetryClientInterceptor.RetryPolicy;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.Status;
 
 import org.springframework.lang.Nullable;
 
 /**
- * The outcome of one retried call as the Resilience4j {@link Retry} and the service's
- * {@link RetryBudget} count it: each failed attempt is reported, and the Retry (with the budget)
- * decides whether another follows and after which wait. A call refused by an open circuit breaker
- * is not retried, nor is one whose wait would end at or after its deadline. Not thread-safe: the
- * retrying call uses it under its lock.
+ * The decisions of one retried or hedged call, as gRFC A6 and grpc-java's {@code RetriableStream}
+ * make them, with the service's {@link RetryBudget} and, for retries, the statistics and backoff of
+ * the Resilience4j {@link Retry}:
+ * <ul>
+ * <li>an attempt is retried if its status is among the retryable codes, or if the server asked
+ * for it with a valid {@code grpc-retry-pushback-ms} trailer, whose wait then replaces the
+ * backoff; a negative or malformed pushback stops retrying and hedging;</li>
+ * <li>a transport closure before any response header ({@code UNKNOWN} caused by an
+ * {@link IOException}, as grpc-java reports a peer that vanished, grpc-java issue #10120) is a
+ * transport failure and is retried like {@code UNAVAILABLE};</li>
+ * <li>a call refused by an open circuit breaker is not retried, nor one whose wait would end at
+ * or after its deadline;</li>
+ * <li>every retry and every hedged attempt after the first is taken from the budget.</li>
+ * </ul>
+ * Not thread-safe: the call uses it under its lock.
  */
 final class RetryOutcome {
 
-	private final RetryPolicy policy;
+	/** The trailer a server sends to ask for a retry after a wait, or for none. */
+	static final Metadata.Key<String> PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms",
+			Metadata.ASCII_STRING_MARSHALLER);
 
-	@Nullable
-	private final RetryBudget budget;
+	private final CallPolicy policy;
 
 	@Nullable
 	private final Deadline deadline;
@@ -30,40 +42,40 @@ final class RetryOutcome {
 	@Nullable
 	private Retry.AsyncContext<Object> context;
 
-	RetryOutcome(RetryPolicy policy, @Nullable RetryBudget budget, @Nullable Deadline deadline) {
+	RetryOutcome(CallPolicy policy, @Nullable Deadline deadline) {
 		this.policy = policy;
-		this.budget = budget;
 		this.deadline = deadline;
-	}
-
-	/** An attempt succeeded. */
-	void succeeded() {
-		if (this.budget != null) {
-			this.budget.onSuccess();
+		if (policy.budget() != null) {
+			policy.budget().deposit();
 		}
-		context().onComplete();
 	}
 
 	/**
-	 * An attempt failed before anything reached the caller.
+	 * A retried attempt failed before the call committed to it.
 	 * @param status its status
+	 * @param trailers its trailers
+	 * @param headersReceived whether it had received response headers
+	 * @param attempts the attempts made so far
 	 * @return the wait before the next attempt in milliseconds, or a negative number for none
 	 */
-	long failed(Status status) {
+	long retryDelay(Status status, Metadata trailers, boolean headersReceived, int attempts) {
 		if (status.getCause() instanceof CallNotPermittedException) {
 			return -1;
 		}
-		boolean retryable = this.policy.retryableCodes().contains(status.getCode());
-		if (this.budget != null) {
-			if (retryable) {
-				retryable = this.budget.onFailureAllowsRetry();
-			}
-			else {
-				this.budget.onSuccess();
-			}
+		Integer pushback = pushbackMillis(trailers);
+		Status.Code code = isTransportClosure(status, headersReceived) ? Status.Code.UNAVAILABLE : status.getCode();
+		boolean retryable = (pushback != null) ? pushback >= 0 : this.policy.retryableCodes().contains(code);
+		if (retryable && attempts < this.policy.maxAttempts() && this.policy.budget() != null) {
+			retryable = this.policy.budget().tryWithdraw();
 		}
 		long delay = context().onError(new StatusFailure(status, retryable));
-		if (delay >= 0 && this.deadline != null
+		if (delay < 0) {
+			return -1;
+		}
+		if (pushback != null) {
+			delay = pushback;
+		}
+		if (this.deadline != null
 				&& this.deadline.timeRemaining(TimeUnit.NANOSECONDS) <= TimeUnit.MILLISECONDS.toNanos(delay)) {
 			return -1;
 		}
@@ -71,16 +83,64 @@ final class RetryOutcome {
 	}
 
 	/**
-	 * The attempt the call committed to (its response reached the caller) ended; it is not retried.
+	 * @return whether the budget allows one more hedged attempt (which it then counts)
+	 */
+	boolean hedgeAllowed() {
+		return this.policy.budget() == null || this.policy.budget().tryWithdraw();
+	}
+
+	/**
+	 * The attempt the call committed to ended.
 	 * @param status its status
 	 */
 	void committedAttemptEnded(Status status) {
+		if (this.policy.retry() == null) {
+			return;
+		}
 		if (status.isOk()) {
-			succeeded();
+			context().onComplete();
 		}
 		else if (status.getCode() != Status.Code.CANCELLED) {
 			context().onError(new StatusFailure(status, false));
 		}
+	}
+
+	/**
+	 * Reads the server's pushback.
+	 * @param trailers an attempt's trailers
+	 * @return the wait it asks for, {@code -1} if it asks for no retry (negative or malformed),
+	 * or {@code null} if it says nothing
+	 */
+	@Nullable
+	static Integer pushbackMillis(Metadata trailers) {
+		String pushback = trailers.get(PUSHBACK);
+		if (pushback == null) {
+			return null;
+		}
+		try {
+			return Math.max(Integer.parseInt(pushback.trim()), -1);
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	/**
+	 * @param status an attempt's status
+	 * @param headersReceived whether the attempt had received response headers
+	 * @return whether it is a transport closure before any response, to be treated as
+	 * {@code UNAVAILABLE}
+	 */
+	static boolean isTransportClosure(Status status, boolean headersReceived) {
+		if (headersReceived || status.getCode() != Status.Code.UNKNOWN) {
+			return false;
+		}
+		for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof IOException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Retry.AsyncContext<Object> context() {

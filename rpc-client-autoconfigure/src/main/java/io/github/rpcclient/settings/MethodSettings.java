@@ -12,6 +12,9 @@ import org.springframework.lang.Nullable;
  * {@code null} to take the service's
  * @param retry the method's retry, layered on the service's and the defaults' retry, or
  * {@code null} to use the service's
+ * @param hedging the method's hedging, layered on the service's and the defaults' hedging, or
+ * {@code null} to use the service's (which applies to idempotent methods only)
  */
-public record MethodSettings(String name, @Nullable Duration timeout, @Nullable RetrySettings retry) {
+public record MethodSettings(String name, @Nullable Duration timeout, @Nullable RetrySettings retry,
+		@Nullable HedgingSettings hedging) {
 }

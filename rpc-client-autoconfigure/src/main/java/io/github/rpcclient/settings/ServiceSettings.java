@@ -31,6 +31,8 @@ import org.springframework.util.unit.DataSize;
  * @param keepalive keepalive pings
  * @param tls transport security
  * @param retry retry of failed calls
+ * @param hedging hedging of the service's idempotent methods
+ * @param retryBuffer the request bytes kept to replay retried and hedged calls
  * @param circuitBreaker the circuit breaker
  * @param methods per-method overrides, in configuration order
  * @param stateful whether every call names a user and goes to that user's pod
@@ -39,7 +41,8 @@ import org.springframework.util.unit.DataSize;
 public record ServiceSettings(String name, @Nullable GrpcAddress address, Duration timeout, ConnectMode connect,
 		Duration connectTimeout, Duration idleTimeout, DataSize maxInboundMessageSize, DataSize maxInboundMetadataSize,
 		String loadBalancingPolicy, @Nullable String userAgent, Compression compression, Duration shutdownGracePeriod,
-		KeepaliveSettings keepalive, TlsSettings tls, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
+		KeepaliveSettings keepalive, TlsSettings tls, RetrySettings retry, HedgingSettings hedging,
+		RetryBufferSettings retryBuffer, CircuitBreakerSettings circuitBreaker,
 		List<MethodSettings> methods, boolean stateful, List<PodSettings> pods) {
 
 	/**

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import io.github.rpcclient.properties.ChannelProperties;
 import io.github.rpcclient.properties.CircuitBreakerProperties;
 import io.github.rpcclient.properties.GrpcClientsProperties;
+import io.github.rpcclient.properties.HedgingProperties;
 import io.github.rpcclient.properties.MethodProperties;
 import io.github.rpcclient.properties.PodProperties;
 import io.github.rpcclient.properties.RetryProperties;
@@ -148,6 +149,11 @@ public class ServiceSettingsFactory {
 						check.positive("keepalive.timeout", channel.getKeepalive().getTimeout()),
 						channel.getKeepalive().isWithoutCalls()),
 				tls(channel.getTls(), check), retry(channel.getRetry(), "retry.", check),
+				hedging(channel.getHedging(), "hedging.", check),
+				new RetryBufferSettings(
+						check.positive("retry-buffer.per-call-limit", channel.getRetryBuffer().getPerCallLimit()).toBytes(),
+						check.positive("retry-buffer.per-service-limit", channel.getRetryBuffer().getPerServiceLimit())
+							.toBytes()),
 				circuitBreaker(channel.getCircuitBreaker(), check), methods, stateful, pods);
 	}
 
@@ -171,6 +177,15 @@ public class ServiceSettingsFactory {
 				retry.getMultiplier(), retry.getJitter(), retry.getBackoffType(), codes(retry.getRetryableStatusCodes()),
 				codes(retry.getIdempotentRetryableStatusCodes()),
 				new RetrySettings.Budget(budget.isEnabled(), budget.getMaxTokens(), budget.getTokenRatio()));
+	}
+
+	private static HedgingSettings hedging(HedgingProperties hedging, String prefix, SettingsChecker check) {
+		if (hedging.getMaxAttempts() < 2 || hedging.getMaxAttempts() > 5) {
+			check.add(prefix + "max-attempts", hedging.getMaxAttempts(), "is not from 2 to 5",
+					"use 2 for one backup attempt; grpc-java allows 5 at most");
+		}
+		return new HedgingSettings(hedging.isEnabled(), hedging.getMaxAttempts(),
+				check.nonNegative(prefix + "delay", hedging.getDelay()), codes(hedging.getNonFatalStatusCodes()));
 	}
 
 	private static CircuitBreakerSettings circuitBreaker(CircuitBreakerProperties breaker, SettingsChecker check) {
@@ -240,8 +255,14 @@ public class ServiceSettingsFactory {
 			}
 			names.add(method.getName());
 			RetrySettings retry = (method.getRetry() != null) ? retry(method.getRetry(), prefix + "retry.", check) : null;
+			HedgingSettings hedging = (method.getHedging() != null)
+					? hedging(method.getHedging(), prefix + "hedging.", check) : null;
+			if (retry != null && retry.enabled() && hedging != null && hedging.enabled()) {
+				check.add(prefix + "hedging.enabled", true, "is set for a method that also has its own retry",
+						"a method is either retried or hedged: remove " + prefix + "retry or set its enabled to false");
+			}
 			resolved.add(new MethodSettings(method.getName(), check.nonNegative(prefix + "timeout", method.getTimeout()),
-					retry));
+					retry, hedging));
 		}
 		return resolved;
 	}

@@ -27,6 +27,8 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 
 	private final Map<String, Queue<Status>> failures = new ConcurrentHashMap<>();
 
+	private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
+
 	private final Queue<Metadata> headers = new ConcurrentLinkedQueue<>();
 
 	private final Map<String, Queue<Long>> attemptNanos = new ConcurrentHashMap<>();
@@ -51,6 +53,37 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 		for (int i = 0; i < times; i++) {
 			queue.add(status);
 		}
+	}
+
+	/**
+	 * Makes the next {@code times} calls of a method end with a status before reaching the service,
+	 * as a server can that knows it will not serve them.
+	 * @param method the simple method name, such as "Echo"
+	 * @param times how many calls
+	 * @param headersFirst whether response headers are sent before the status
+	 * @param status the status
+	 * @param trailers the trailers, such as {@code grpc-retry-pushback-ms}
+	 */
+	public void faultNext(String method, int times, boolean headersFirst, Status status, Metadata trailers) {
+		Queue<Fault> queue = this.faults.computeIfAbsent(method, (m) -> new ConcurrentLinkedQueue<>());
+		for (int i = 0; i < times; i++) {
+			queue.add(new Fault(headersFirst, status, trailers));
+		}
+	}
+
+	/** Counts a call and takes its scripted fault, if any. */
+	Fault nextFault(String method) {
+		Queue<Fault> queue = this.faults.get(method);
+		Fault fault = (queue != null) ? queue.poll() : null;
+		if (fault != null) {
+			this.attemptNanos.computeIfAbsent(method, (m) -> new ConcurrentLinkedQueue<>()).add(System.nanoTime());
+			this.attempts.computeIfAbsent(method, (m) -> new AtomicInteger()).incrementAndGet();
+		}
+		return fault;
+	}
+
+	/** A call ended by the server before the service. */
+	record Fault(boolean headersFirst, Status status, Metadata trailers) {
 	}
 
 	/** @return the request headers received, oldest first */

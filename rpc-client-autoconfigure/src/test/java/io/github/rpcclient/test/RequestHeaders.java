@@ -27,6 +27,15 @@ final class RequestHeaders implements ServerInterceptor {
 	public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
 			ServerCallHandler<Q, R> next) {
 		this.service.recordHeaders(headers);
+		EchoServiceImpl.Fault fault = this.service.nextFault(call.getMethodDescriptor().getBareMethodName());
+		if (fault != null) {
+			if (fault.headersFirst()) {
+				call.sendHeaders(new Metadata());
+			}
+			call.close(fault.status(), fault.trailers());
+			return new ServerCall.Listener<>() {
+			};
+		}
 		Context context = Context.current().withValue(REQUEST_ID, headers.get(TRACE_HEADER));
 		return Contexts.interceptCall(context, call, headers, next);
 	}
