@@ -258,8 +258,8 @@ public class ServiceSettingsFactory {
 			HedgingSettings hedging = (method.getHedging() != null)
 					? hedging(method.getHedging(), prefix + "hedging.", check) : null;
 			if (retry != null && retry.enabled() && hedging != null && hedging.enabled()) {
-				check.add(prefix + "hedging.enabled", true, "is set for a method that also has its own retry",
-						"a method is either retried or hedged: remove " + prefix + "retry or set its enabled to false");
+				check.add(prefix + "hedging.enabled", true, "is set for a method that also has its own retry: a method is either retried or hedged",
+						"remove " + prefix + "retry or set its enabled to false");
 			}
 			resolved.add(new MethodSettings(method.getName(), check.nonNegative(prefix + "timeout", method.getTimeout()),
 					retry, hedging));

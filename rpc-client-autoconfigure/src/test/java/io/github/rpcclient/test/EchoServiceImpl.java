@@ -29,6 +29,8 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 
 	private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
 
+	private final Map<String, int[]> slowTail = new ConcurrentHashMap<>();
+
 	private final Queue<Metadata> headers = new ConcurrentLinkedQueue<>();
 
 	private final Map<String, Queue<Long>> attemptNanos = new ConcurrentHashMap<>();
@@ -45,6 +47,14 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 	/** @return when each call of a method arrived ({@link System#nanoTime()}), oldest first */
 	public List<Long> attemptNanos(String method) {
 		return List.copyOf(this.attemptNanos.computeIfAbsent(method, (m) -> new ConcurrentLinkedQueue<>()));
+	}
+
+	/**
+	 * Makes every {@code every}-th call of a method (the 1st, the {@code every+1}-th...) answer
+	 * only after a pause: a backend with a slow tail.
+	 */
+	public void slowEvery(String method, int every, int millis) {
+		this.slowTail.put(method, new int[] { every, millis });
 	}
 
 	/** Makes the next {@code times} calls of a method fail with the status. */
@@ -97,7 +107,11 @@ public class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
 
 	private boolean failed(String method, StreamObserver<?> observer) {
 		this.attemptNanos.computeIfAbsent(method, (m) -> new ConcurrentLinkedQueue<>()).add(System.nanoTime());
-		this.attempts.computeIfAbsent(method, (m) -> new AtomicInteger()).incrementAndGet();
+		int attempt = this.attempts.computeIfAbsent(method, (m) -> new AtomicInteger()).incrementAndGet();
+		int[] tail = this.slowTail.get(method);
+		if (tail != null && (attempt - 1) % tail[0] == 0) {
+			sleep(tail[1]);
+		}
 		Queue<Status> queue = this.failures.get(method);
 		Status status = (queue != null) ? queue.poll() : null;
 		if (status != null) {
