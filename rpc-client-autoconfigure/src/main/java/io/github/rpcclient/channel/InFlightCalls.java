@@ -28,15 +28,22 @@ final class InFlightCalls implements ClientInterceptor {
 			@Override
 			public void start(Listener<R> listener, Metadata headers) {
 				InFlightCalls.this.count.increment();
-				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+				try {
+					super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
 
-					@Override
-					public void onClose(Status status, Metadata trailers) {
-						InFlightCalls.this.count.decrement();
-						super.onClose(status, trailers);
-					}
+						@Override
+						public void onClose(Status status, Metadata trailers) {
+							InFlightCalls.this.count.decrement();
+							super.onClose(status, trailers);
+						}
 
-				}, headers);
+					}, headers);
+				}
+				catch (RuntimeException ex) {
+					// The call never started: no close will come.
+					InFlightCalls.this.count.decrement();
+					throw ex;
+				}
 			}
 
 		};

@@ -110,7 +110,7 @@ class HedgingTest {
 		Metadata trailers = new Metadata();
 		trailers.put(RetryOutcome.PUSHBACK, "-1");
 		this.backend.service().faultNext("IdempotentEcho", 1, false, Status.UNAVAILABLE, trailers);
-		runner().run((context) -> {
+		runner("grpc-clients.services[0].hedging.delay=10s").run((context) -> {
 			assertThatExceptionOfType(StatusRuntimeException.class)
 				.isThrownBy(() -> blocking(context).idempotentEcho(request("x")));
 			assertThat(this.backend.service().attempts("IdempotentEcho")).isEqualTo(1);
