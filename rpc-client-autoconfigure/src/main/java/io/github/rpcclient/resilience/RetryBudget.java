@@ -1,67 +1,110 @@
 package io.github.rpcclient.resilience;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import io.github.rpcclient.settings.RetrySettings;
 
 /**
- * Token bucket limiting the retries of one service, as grpc-java's {@code retryThrottling}: it
- * starts full, every failed attempt with a retryable status takes a token, every other outcome
- * gives back {@code token-ratio}, and a retry is made only while more than half the tokens are
- * left. Lock-free; tokens are kept in thousandths.
+ * The retry budget of one service, shared by all its calls, that lets retries grow with traffic
+ * but never turn an outage into a retry storm. Like Finagle's {@code RetryBudget}, every call that
+ * may be retried makes a {@link #deposit() deposit} and every retry (or extra hedged attempt) a
+ * {@link #tryWithdraw() withdrawal}; a retry is allowed:
+ * <ul>
+ * <li>while the retries of the last {@code window} stay within {@code ratio} times the calls of
+ * that window (default 20% over 10s), so a service making thousands of calls a second can retry
+ * every call that meets a killed backend at once; or else</li>
+ * <li>while fewer than {@code min-retries-per-second} retries have been taken this way in the last
+ * second (default 10), so a service with little traffic still retries.</li>
+ * </ul>
+ * The floor is a <em>rate</em>, not a reserve. Finagle's reserve holds {@code minRetriesPerSec × ttl}
+ * withdrawals, all of which can be spent at once: 100 retries for the defaults, which would let 200
+ * calls to a dead backend make 340 attempts, 1.7 per call. Here a retry the floor did not give in
+ * one second is lost, so that a burst of calls to a dead backend makes at most
+ * {@code 1 + ratio} attempts per call plus {@code min-retries-per-second} for every second it
+ * lasts. (A retry refused by the budget ends the call with the status of its last attempt.)
+ * <p>
+ * Calls and retries are counted in ten time slices per window (tenths of a second for the floor),
+ * which expire a slice at a time. Lock-free and allocation-free: a deposit adds to the
+ * {@link java.util.concurrent.atomic.LongAdder} of the current slice; a withdrawal counts itself
+ * first, then checks the sums and takes itself back if they are over the limit, so concurrent
+ * withdrawals may refuse one another but never overdraw the budget (up to the approximations of
+ * {@link WindowedCounter}).
  */
 final class RetryBudget {
 
-	private static final int SCALE = 1000;
+	private static final int SLICES = 10;
 
-	private final int maxTokens;
+	private static final long ONE_SECOND = TimeUnit.SECONDS.toNanos(1);
 
-	private final int threshold;
+	/** The ratio is kept in millionths, for exact integer arithmetic. */
+	private static final long RATIO_SCALE = 1_000_000;
 
-	private final int tokenRatio;
+	private final LongSupplier nanoTime;
 
-	private final AtomicInteger tokens;
+	private final long ratio;
 
+	private final long minRetriesPerSecond;
+
+	private final WindowedCounter calls;
+
+	private final WindowedCounter retries;
+
+	private final WindowedCounter floorRetries;
+
+	/**
+	 * Creates the budget of a service.
+	 * @param budget its settings
+	 */
 	RetryBudget(RetrySettings.Budget budget) {
-		this.maxTokens = budget.maxTokens() * SCALE;
-		this.threshold = this.maxTokens / 2;
-		this.tokenRatio = (int) Math.round(budget.tokenRatio() * SCALE);
-		this.tokens = new AtomicInteger(this.maxTokens);
+		this(budget, System::nanoTime);
 	}
 
 	/**
-	 * Takes a token for a failed attempt.
-	 * @return whether a retry may still be made
+	 * Creates a budget that reads the time from a clock of its own, for tests.
+	 * @param budget its settings
+	 * @param nanoTime the clock, as {@link System#nanoTime()}
 	 */
-	boolean onFailureAllowsRetry() {
-		int now;
-		int next;
-		do {
-			now = this.tokens.get();
-			next = Math.max(now - SCALE, 0);
+	RetryBudget(RetrySettings.Budget budget, LongSupplier nanoTime) {
+		this.nanoTime = nanoTime;
+		this.ratio = Math.round(budget.ratio() * RATIO_SCALE);
+		this.minRetriesPerSecond = budget.minRetriesPerSecond();
+		long window = budget.window().toNanos();
+		this.calls = new WindowedCounter(window, SLICES);
+		this.retries = new WindowedCounter(window, SLICES);
+		this.floorRetries = new WindowedCounter(ONE_SECOND, SLICES);
+	}
+
+	/**
+	 * Counts a call that may be retried; made once per call, at its first attempt.
+	 */
+	void deposit() {
+		this.calls.increment(this.nanoTime.getAsLong());
+	}
+
+	/**
+	 * Takes a retry from the budget; made before each retry or extra hedged attempt.
+	 * @return whether the retry is allowed (and was taken)
+	 */
+	boolean tryWithdraw() {
+		long now = this.nanoTime.getAsLong();
+		return withdraw(this.retries, now, RATIO_SCALE, this.ratio * this.calls.sum(now))
+				|| withdraw(this.floorRetries, now, 1, this.minRetriesPerSecond);
+	}
+
+	/**
+	 * Counts a retry, then takes it back unless {@code retries × scale <= limit}.
+	 */
+	private static boolean withdraw(WindowedCounter retries, long now, long scale, long limit) {
+		if (limit < scale) {
+			return false;
 		}
-		while (now != next && !this.tokens.compareAndSet(now, next));
-		return next > this.threshold;
-	}
-
-	/**
-	 * Gives back part of a token for an attempt that did not fail with a retryable status.
-	 */
-	void onSuccess() {
-		int now;
-		int next;
-		do {
-			now = this.tokens.get();
-			next = Math.min(now + this.tokenRatio, this.maxTokens);
+		WindowedCounter.Slice slice = retries.increment(now);
+		if (retries.sum(now) * scale <= limit) {
+			return true;
 		}
-		while (now != next && !this.tokens.compareAndSet(now, next));
-	}
-
-	/**
-	 * @return the tokens left, for diagnostics
-	 */
-	double tokens() {
-		return this.tokens.get() / (double) SCALE;
+		retries.undo(slice, now);
+		return false;
 	}
 
 }

@@ -34,13 +34,13 @@ final class RetryOutcome {
 		this.policy = policy;
 		this.budget = budget;
 		this.deadline = deadline;
+		if (budget != null) {
+			budget.deposit();
+		}
 	}
 
 	/** An attempt succeeded. */
 	void succeeded() {
-		if (this.budget != null) {
-			this.budget.onSuccess();
-		}
 		context().onComplete();
 	}
 
@@ -54,13 +54,8 @@ final class RetryOutcome {
 			return -1;
 		}
 		boolean retryable = this.policy.retryableCodes().contains(status.getCode());
-		if (this.budget != null) {
-			if (retryable) {
-				retryable = this.budget.onFailureAllowsRetry();
-			}
-			else {
-				this.budget.onSuccess();
-			}
+		if (retryable && this.budget != null) {
+			retryable = this.budget.tryWithdraw();
 		}
 		long delay = context().onError(new StatusFailure(status, retryable));
 		if (delay >= 0 && this.deadline != null
