@@ -184,18 +184,20 @@ public class RetryProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Retries allowed per call made in the window: 0.2 lets retries add 20% to the attempts.
+		 * Retries allowed per call made in the window, from 0 to 1000: 0.2 lets retries add 20% to
+		 * the attempts.
 		 */
 		private double ratio = 0.2;
 
 		/**
-		 * How far back calls and retries are counted. At least 1s.
+		 * How far back calls and retries are counted, from 1s to 60s.
 		 */
 		private Duration window = Duration.ofSeconds(10);
 
 		/**
-		 * Retries allowed in any one second in addition to the ratio. A rate, not a reserve: unused
-		 * retries do not accumulate.
+		 * Retries allowed per second beyond the ratio (counted over the last second), so that a
+		 * service with little traffic still retries. A rate, not a reserve: unused retries do not
+		 * accumulate.
 		 */
 		private int minRetriesPerSecond = 10;
 

@@ -7,29 +7,33 @@ import io.github.rpcclient.settings.RetrySettings;
 
 /**
  * The retry budget of one service, shared by all its calls, that lets retries grow with traffic
- * but never turn an outage into a retry storm. Like Finagle's {@code RetryBudget}, every call that
+ * but never turns an outage into a retry storm. Like Finagle's {@code RetryBudget}, every call that
  * may be retried makes a {@link #deposit() deposit} and every retry (or extra hedged attempt) a
  * {@link #tryWithdraw() withdrawal}; a retry is allowed:
  * <ul>
  * <li>while the retries of the last {@code window} stay within {@code ratio} times the calls of
- * that window (default 20% over 10s), so a service making thousands of calls a second can retry
- * every call that meets a killed backend at once; or else</li>
- * <li>while fewer than {@code min-retries-per-second} retries have been taken this way in the last
- * second (default 10), so a service with little traffic still retries.</li>
+ * that window (default 20% over 10s): a service making thousands of calls a second can retry every
+ * call that meets a backend killed under it; or else</li>
+ * <li>while the retries taken beyond the ratio in the last second stay within
+ * {@code min-retries-per-second} (default 10): a service with little traffic still retries.</li>
  * </ul>
- * The floor is a <em>rate</em>, not a reserve. Finagle's reserve holds {@code minRetriesPerSec × ttl}
- * withdrawals, all of which can be spent at once: 100 retries for the defaults, which would let 200
- * calls to a dead backend make 340 attempts, 1.7 per call. Here a retry the floor did not give in
- * one second is lost, so that a burst of calls to a dead backend makes at most
- * {@code 1 + ratio} attempts per call plus {@code min-retries-per-second} for every second it
- * lasts. (A retry refused by the budget ends the call with the status of its last attempt.)
  * <p>
- * Calls and retries are counted in ten time slices per window (tenths of a second for the floor),
- * which expire a slice at a time. Lock-free and allocation-free: a deposit adds to the
- * {@link java.util.concurrent.atomic.LongAdder} of the current slice; a withdrawal counts itself
- * first, then checks the sums and takes itself back if they are over the limit, so concurrent
- * withdrawals may refuse one another but never overdraw the budget (up to the approximations of
- * {@link WindowedCounter}).
+ * The floor is a <em>rate</em>, not a reserve. Finagle's reserve holds
+ * {@code minRetriesPerSec × ttl} retries, all of which can be spent at once: 100 with these
+ * defaults, so 200 calls to a dead backend could make 340 attempts, 1.7 per call, and a service
+ * with little traffic would retry a whole outage's worth of calls. Here a retry the floor did not
+ * give within a second is lost: a burst of calls to a dead backend makes at most
+ * {@code (1 + ratio)} attempts per call plus {@code min-retries-per-second} for each second the
+ * burst lasts (200 calls within a second: at most 250 attempts).
+ * <p>
+ * Calls and retries are counted in ten time slices per window, and the floor's retries in tenths of
+ * a second ({@link WindowedCounter}); counts expire a slice at a time, so a call counts for between
+ * nine and ten tenths of the window, and "the last second" of the floor is the last ten tenths. A
+ * deposit adds to the {@link java.util.concurrent.atomic.LongAdder} of its slice: no lock, no
+ * allocation. A withdrawal counts itself first, then checks the sums and takes itself back if they
+ * are over the limit, so that concurrent withdrawals may refuse one another but do not overdraw the
+ * budget (up to the approximations of {@link WindowedCounter}). A refused retry ends the call with
+ * the status of its last attempt.
  */
 final class RetryBudget {
 

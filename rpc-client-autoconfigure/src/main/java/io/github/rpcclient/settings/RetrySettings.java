@@ -35,7 +35,8 @@ public record RetrySettings(boolean enabled, int maxAttempts, Duration backoff, 
 
 	/**
 	 * The retry budget that stops retry storms: retries may add up to {@code ratio} of the calls
-	 * made in the last {@code window}, plus at most {@code minRetriesPerSecond} in any one second.
+	 * made in the last {@code window}, plus {@code minRetriesPerSecond} a second (a rate, not a
+	 * reserve).
 	 *
 	 * @param enabled whether retries are limited by the budget
 	 * @param ratio retries allowed per call made in the window
