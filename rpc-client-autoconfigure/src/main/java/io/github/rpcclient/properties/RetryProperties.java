@@ -172,9 +172,9 @@ public class RetryProperties {
 	}
 
 	/**
-	 * Token bucket that stops retry storms, like grpc-java's {@code retryThrottling}: every failed
-	 * attempt takes a token, every success gives back {@code token-ratio}, and no retry is made
-	 * while the bucket holds half of {@code max-tokens} or less.
+	 * Retry budget that stops retry storms and scales with traffic, like Finagle's: retries may
+	 * add up to {@code ratio} of the calls made in the last {@code window}, plus
+	 * {@code min-retries-per-second} so that a service with little traffic still retries.
 	 */
 	public static class Budget {
 
@@ -184,14 +184,22 @@ public class RetryProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Size of the bucket, which starts full.
+		 * Retries allowed per call made in the window, from 0 to 1000: 0.2 lets retries add 20% to
+		 * the attempts.
 		 */
-		private int maxTokens = 10;
+		private double ratio = 0.2;
 
 		/**
-		 * Tokens a successful call gives back.
+		 * How far back calls and retries are counted, from 1s to 60s.
 		 */
-		private double tokenRatio = 0.1;
+		private Duration window = Duration.ofSeconds(10);
+
+		/**
+		 * Retries allowed per second beyond the ratio (counted over the last second), so that a
+		 * service with little traffic still retries. A rate, not a reserve: unused retries do not
+		 * accumulate.
+		 */
+		private int minRetriesPerSecond = 10;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -201,20 +209,28 @@ public class RetryProperties {
 			this.enabled = enabled;
 		}
 
-		public int getMaxTokens() {
-			return this.maxTokens;
+		public double getRatio() {
+			return this.ratio;
 		}
 
-		public void setMaxTokens(int maxTokens) {
-			this.maxTokens = maxTokens;
+		public void setRatio(double ratio) {
+			this.ratio = ratio;
 		}
 
-		public double getTokenRatio() {
-			return this.tokenRatio;
+		public Duration getWindow() {
+			return this.window;
 		}
 
-		public void setTokenRatio(double tokenRatio) {
-			this.tokenRatio = tokenRatio;
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public int getMinRetriesPerSecond() {
+			return this.minRetriesPerSecond;
+		}
+
+		public void setMinRetriesPerSecond(int minRetriesPerSecond) {
+			this.minRetriesPerSecond = minRetriesPerSecond;
 		}
 
 	}

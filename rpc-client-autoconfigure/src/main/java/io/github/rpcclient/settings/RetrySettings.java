@@ -34,13 +34,16 @@ public record RetrySettings(boolean enabled, int maxAttempts, Duration backoff, 
 	}
 
 	/**
-	 * The token bucket that stops retry storms.
+	 * The retry budget that stops retry storms: retries may add up to {@code ratio} of the calls
+	 * made in the last {@code window}, plus {@code minRetriesPerSecond} a second (a rate, not a
+	 * reserve).
 	 *
 	 * @param enabled whether retries are limited by the budget
-	 * @param maxTokens size of the bucket, which starts full
-	 * @param tokenRatio tokens a successful call gives back
+	 * @param ratio retries allowed per call made in the window
+	 * @param window how far back calls and retries are counted
+	 * @param minRetriesPerSecond retries allowed per second in addition to the ratio
 	 */
-	public record Budget(boolean enabled, int maxTokens, double tokenRatio) {
+	public record Budget(boolean enabled, double ratio, Duration window, int minRetriesPerSecond) {
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.github.rpcclient.settings;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,12 +133,7 @@ public class ServiceSettingsFactory {
 			check.add("load-balancing-policy", policy, "is not a load-balancing policy grpc-java knows",
 					"use 'pick_first' or 'round_robin', or add the library that registers the policy");
 		}
-		RetryProperties.Budget budget = channel.getRetry().getBudget();
-		check.atLeastOne("retry.budget.max-tokens", budget.getMaxTokens());
-		if (budget.getTokenRatio() <= 0) {
-			check.add("retry.budget.token-ratio", budget.getTokenRatio(), "is not positive",
-					"use a fraction such as 0.1");
-		}
+		checkBudget(channel.getRetry().getBudget(), check);
 		return new ServiceSettings(name, address, check.nonNegative("timeout", channel.getTimeout()),
 				channel.getConnect(), check.positive("connect-timeout", channel.getConnectTimeout()),
 				check.positive("idle-timeout", channel.getIdleTimeout()),
@@ -176,7 +172,20 @@ public class ServiceSettingsFactory {
 		return new RetrySettings(retry.isEnabled(), retry.getMaxAttempts(), retry.getBackoff(), retry.getMaxBackoff(),
 				retry.getMultiplier(), retry.getJitter(), retry.getBackoffType(), codes(retry.getRetryableStatusCodes()),
 				codes(retry.getIdempotentRetryableStatusCodes()),
-				new RetrySettings.Budget(budget.isEnabled(), budget.getMaxTokens(), budget.getTokenRatio()));
+				new RetrySettings.Budget(budget.isEnabled(), budget.getRatio(), budget.getWindow(),
+						budget.getMinRetriesPerSecond()));
+	}
+
+	/**
+	 * Checks the retry budget of a service (a method's {@code retry.budget} is not used). The
+	 * bounds are Finagle's: a ratio up to 1000 and a window from 1s to 60s.
+	 */
+	private static void checkBudget(RetryProperties.Budget budget, SettingsChecker check) {
+		String prefix = "retry.budget.";
+		check.between(prefix + "ratio", budget.getRatio(), 0, 1000,
+				"use retries per call from 0 to 1000, such as 0.2 for 20% more attempts");
+		check.between(prefix + "window", budget.getWindow(), Duration.ofSeconds(1), Duration.ofSeconds(60));
+		check.nonNegative(prefix + "min-retries-per-second", budget.getMinRetriesPerSecond());
 	}
 
 	private static HedgingSettings hedging(HedgingProperties hedging, String prefix, SettingsChecker check) {

@@ -85,6 +85,28 @@ final class SettingsChecker {
 		return value;
 	}
 
+	int nonNegative(String property, int value) {
+		if (value < 0) {
+			add(property, value, "is negative", "use 0 or more");
+		}
+		return value;
+	}
+
+	double between(String property, double value, double min, double max, String fix) {
+		if (!(value >= min && value <= max)) {
+			add(property, value, "is not between " + min + " and " + max, fix);
+		}
+		return value;
+	}
+
+	Duration between(String property, Duration value, Duration min, Duration max) {
+		if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+			add(property, value, "is not between " + min.toSeconds() + "s and " + max.toSeconds() + "s",
+					"use a duration such as '10s'");
+		}
+		return value;
+	}
+
 	float percentage(String property, float value) {
 		if (value <= 0 || value > 100) {
 			add(property, value, "is not a percentage", "use a value above 0 and up to 100");

@@ -1,5 +1,7 @@
 package io.github.rpcclient.resilience;
 
+import java.time.Duration;
+
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -7,6 +9,9 @@ import io.github.resilience4j.retry.RetryRegistry;
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
+import io.github.rpcclient.properties.GrpcClientsProperties;
+import io.github.rpcclient.settings.RetrySettings;
+import io.github.rpcclient.settings.ServiceSettingsFactory;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
@@ -170,12 +175,40 @@ class ResilienceConfigurationTest {
 	@Test
 	void invalidBudgetFailsStartup() {
 		runner(this.backend)
-			.withPropertyValues("grpc-clients.services[0].retry.budget.max-tokens=0",
+			.withPropertyValues("grpc-clients.services[0].retry.budget.ratio=-0.1",
+					"grpc-clients.services[0].retry.budget.window=500ms",
+					"grpc-clients.services[0].retry.budget.min-retries-per-second=-1",
 					"grpc-clients.services[0].circuit-breaker.slow-call-rate-threshold=0")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("retry.budget.max-tokens")
+				.hasMessageContaining("grpc-clients.services[0].retry.budget.ratio")
+				.hasMessageContaining("grpc-clients.services[0].retry.budget.window")
+				.hasMessageContaining("grpc-clients.services[0].retry.budget.min-retries-per-second")
 				.hasMessageContaining("circuit-breaker.slow-call-rate-threshold"));
+	}
+
+	@Test
+	void tooLongABudgetWindowOrTooLargeARatioFailsStartup() {
+		runner(this.backend)
+			.withPropertyValues("grpc-clients.defaults.retry.budget.ratio=1001",
+					"grpc-clients.defaults.retry.budget.window=61s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("grpc-clients.defaults.retry.budget.ratio")
+				.hasMessageContaining("grpc-clients.defaults.retry.budget.window"));
+	}
+
+	@Test
+	void theBudgetBindsAndResolvesItsKeys() {
+		runner(this.backend)
+			.withPropertyValues("grpc-clients.services[0].retry.budget.ratio=0.5",
+					"grpc-clients.services[0].retry.budget.window=30s",
+					"grpc-clients.services[0].retry.budget.min-retries-per-second=0")
+			.run((context) -> assertThat(context.getBean(ServiceSettingsFactory.class)
+				.configuredServices(context.getBean(GrpcClientsProperties.class))
+				.get(0)
+				.retry()
+				.budget()).isEqualTo(new RetrySettings.Budget(true, 0.5, Duration.ofSeconds(30), 0)));
 	}
 
 	private static RetryConfig retryConfig(org.springframework.context.ApplicationContext context, String name) {

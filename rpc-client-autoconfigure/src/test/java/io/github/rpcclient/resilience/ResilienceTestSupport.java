@@ -2,6 +2,7 @@ package io.github.rpcclient.resilience;
 
 import io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
 import io.github.resilience4j.springboot3.retry.autoconfigure.RetryAutoConfiguration;
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.test.EchoBackendExtension;
@@ -24,9 +25,22 @@ final class ResilienceTestSupport {
 	}
 
 	static ApplicationContextRunner runner(EchoBackendExtension backend) {
-		return backend.runner()
-			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, CircuitBreakerAutoConfiguration.class,
-					GrpcClientsResilienceAutoConfiguration.class));
+		return withResilience(backend.runner());
+	}
+
+	/**
+	 * @param address the address of service "echo"
+	 * @return a runner with the clients, Resilience4j and service "echo" at the address
+	 */
+	static ApplicationContextRunner runner(String address) {
+		return withResilience(new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
+			.withPropertyValues("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + address));
+	}
+
+	private static ApplicationContextRunner withResilience(ApplicationContextRunner runner) {
+		return runner.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class,
+				CircuitBreakerAutoConfiguration.class, GrpcClientsResilienceAutoConfiguration.class));
 	}
 
 	static EchoServiceGrpc.EchoServiceBlockingStub blocking(ApplicationContext context) {

@@ -7,15 +7,22 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.github.rpcclient.channel.GrpcGlobalClientInterceptor;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoResponse;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
@@ -246,25 +253,77 @@ class RetryTest {
 
 	@Test
 	void retryBudgetStopsRetryStorms() {
-		int calls = 300;
+		int calls = 200;
 		this.backend.service().failNext("Echo", calls * 3, Status.UNAVAILABLE);
-		runner(this.backend)
-			.withPropertyValues("grpc-clients.services[0].retry.backoff=1ms",
-					"grpc-clients.services[0].retry.budget.max-tokens=10",
-					"grpc-clients.services[0].retry.budget.token-ratio=0.1")
+		runner(this.backend).withPropertyValues("grpc-clients.services[0].retry.backoff=1ms").run((context) -> {
+			List<ListenableFuture<EchoResponse>> inFlight = new ArrayList<>();
+			for (int i = 0; i < calls; i++) {
+				inFlight.add(future(context).echo(request("load-" + i)));
+			}
+			for (ListenableFuture<EchoResponse> call : inFlight) {
+				assertThatExceptionOfType(Exception.class).isThrownBy(() -> call.get(10, TimeUnit.SECONDS));
+			}
+			int attempts = this.backend.service().attempts("Echo");
+			System.out.printf("retry budget: %d calls, %d attempts (%.3f per call)%n", calls, attempts,
+					attempts / (double) calls);
+			// 20% of the calls, plus 10 retries a second for as long as the calls take
+			assertThat(attempts).isLessThanOrEqualTo((int) (1.3 * calls));
+		});
+	}
+
+	@Test
+	void retryBudgetStopsRetryStormsAgainstADeadBackend() {
+		int calls = 200;
+		String address = this.backend.address();
+		this.backend.stop();
+		ResilienceTestSupport.runner(address)
+			.withPropertyValues("grpc-clients.services[0].circuit-breaker.enabled=false",
+					"grpc-clients.services[0].retry.backoff=1ms")
+			.withBean(AttemptCounter.class)
 			.run((context) -> {
 				List<ListenableFuture<EchoResponse>> inFlight = new ArrayList<>();
 				for (int i = 0; i < calls; i++) {
-					inFlight.add(future(context).echo(request("load-" + i)));
+					inFlight.add(future(context).echo(request("dead-" + i)));
 				}
 				for (ListenableFuture<EchoResponse> call : inFlight) {
-					assertThatExceptionOfType(Exception.class).isThrownBy(() -> call.get(10, TimeUnit.SECONDS));
+					assertThatExceptionOfType(Exception.class).isThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+						.satisfies((ex) -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 				}
-				int attempts = this.backend.service().attempts("Echo");
-				System.out.printf("retry budget: %d calls, %d attempts (%.3f per call)%n", calls, attempts,
+				int attempts = context.getBean(AttemptCounter.class).attempts.get();
+				System.out.printf("retry budget, dead backend: %d calls, %d attempts (%.3f per call)%n", calls, attempts,
 						attempts / (double) calls);
-				assertThat(attempts).isLessThan((int) (1.2 * calls));
+				assertThat(attempts).isBetween(calls, (int) (1.3 * calls));
 			});
+	}
+
+	@Test
+	void aBurstOfSimultaneousFailuresAmidHealthyTrafficIsRetried() {
+		int healthy = 200;
+		int burst = 20;
+		runner(this.backend).run((context) -> {
+			for (int i = 0; i < healthy; i++) {
+				assertThat(blocking(context).echo(request("ok-" + i)).getMessage()).isEqualTo("ok-" + i);
+			}
+			// the next 20 attempts fail: the first attempts of 20 concurrent calls (their retries come
+			// a backoff of about 100 ms later)
+			this.backend.service().failNext("Echo", burst, Status.UNAVAILABLE.withDescription("peer went away"));
+			List<ListenableFuture<EchoResponse>> inFlight = new ArrayList<>();
+			for (int i = 0; i < burst; i++) {
+				inFlight.add(future(context).echo(request("burst-" + i)));
+			}
+			List<String> failed = new ArrayList<>();
+			for (ListenableFuture<EchoResponse> call : inFlight) {
+				try {
+					call.get(10, TimeUnit.SECONDS);
+				}
+				catch (Exception ex) {
+					failed.add(Status.fromThrowable(ex).toString());
+				}
+			}
+			System.out.printf("burst after %d healthy calls: %d of %d calls failed, %d attempts%n", healthy,
+					failed.size(), burst, this.backend.service().attempts("Echo") - healthy);
+			assertThat(failed).as("calls that failed although retries were left").isEmpty();
+		});
 	}
 
 	@Test
@@ -281,6 +340,21 @@ class RetryTest {
 				}
 				assertThat(this.backend.service().attempts("Echo")).isEqualTo(calls * 3);
 			});
+	}
+
+	/** Counts the attempts that reach the network (it runs last in the chain, once per attempt). */
+	@GrpcGlobalClientInterceptor
+	static final class AttemptCounter implements ClientInterceptor {
+
+		final AtomicInteger attempts = new AtomicInteger();
+
+		@Override
+		public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
+				Channel next) {
+			this.attempts.incrementAndGet();
+			return next.newCall(method, callOptions);
+		}
+
 	}
 
 	/** Waits for the end of a stream. */

@@ -1,0 +1,116 @@
+package io.github.rpcclient.test;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test backend in another JVM process ({@link ForkedBackendMain}, on this JVM's class path),
+ * for faults a process sees only from outside: {@link #kill()} is {@code kill -9}. Can be
+ * restarted on the same port.
+ */
+public final class ForkedBackend implements AutoCloseable {
+
+	private static final long START_TIMEOUT_SECONDS = 30;
+
+	private final int pod;
+
+	private final File log;
+
+	private int port;
+
+	private Process process;
+
+	private ForkedBackend(int pod) {
+		this.pod = pod;
+		this.log = new File(System.getProperty("java.io.tmpdir"), "forked-backend-" + ProcessHandle.current().pid()
+				+ "-pod" + pod + ".log");
+	}
+
+	/**
+	 * Starts a backend on a free port and waits until it listens.
+	 * @param pod the pod index its responses carry
+	 * @return the backend
+	 */
+	public static ForkedBackend start(int pod) {
+		ForkedBackend backend = new ForkedBackend(pod);
+		backend.restart();
+		return backend;
+	}
+
+	/** (Re)starts the process, on the port it had before if it ran already, and waits until it listens. */
+	public void restart() {
+		String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+		try {
+			this.process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+					System.getProperty("java.class.path"), ForkedBackendMain.class.getName(), String.valueOf(this.pod),
+					String.valueOf(this.port)))
+				.redirectError(ProcessBuilder.Redirect.appendTo(this.log))
+				.start();
+			BufferedReader out = new BufferedReader(
+					new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8));
+			String line = CompletableFuture.supplyAsync(() -> readLine(out)).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			if (line == null || !line.startsWith(ForkedBackendMain.LISTENING)) {
+				throw new IllegalStateException("Backend pod " + this.pod + " did not start (see " + this.log + "): " + line);
+			}
+			this.port = Integer.parseInt(line.substring(ForkedBackendMain.LISTENING.length()).trim());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (Exception ex) {
+			this.process.destroyForcibly();
+			throw new IllegalStateException("Backend pod " + this.pod + " did not start (see " + this.log + ")", ex);
+		}
+	}
+
+	private static String readLine(BufferedReader reader) {
+		try {
+			return reader.readLine();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Kills the process with SIGKILL (on Linux) and waits until it is gone. */
+	public void kill() {
+		this.process.destroyForcibly();
+		try {
+			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("Backend pod " + this.pod + " survived SIGKILL");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** @return whether the process runs */
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	/** @return {@code 127.0.0.1:port} */
+	public String address() {
+		return "127.0.0.1:" + this.port;
+	}
+
+	@Override
+	public void close() {
+		if (this.process != null && this.process.isAlive()) {
+			kill();
+		}
+	}
+
+}
