@@ -150,4 +150,21 @@ class HedgingTest {
 			});
 	}
 
+	@Test
+	void hedgedAttemptsDrawOnTheRetryBudget() {
+		this.backend.service().slowEvery("IdempotentEcho", 1, 200);
+		runner("grpc-clients.services[0].hedging.delay=20ms", "grpc-clients.services[0].retry.budget.ratio=0",
+				"grpc-clients.services[0].retry.budget.min-retries-per-second=1")
+			.run((context) -> {
+				for (int i = 0; i < 10; i++) {
+					blocking(context).idempotentEcho(request("x"));
+				}
+				int attempts = this.backend.service().attempts("IdempotentEcho");
+				System.out.printf("hedging against a slow backend with a budget of 1 retry per second: 10 calls, "
+						+ "%d attempts%n", attempts);
+				// 10 calls of 200 ms: about 2 seconds, so about 2 hedges (3 per call without a budget).
+				assertThat(attempts).isBetween(10 + 1, 10 + 5);
+			});
+	}
+
 }
