@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * service, over real HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.endpoints.web.exposure.include=bulkheads,ratelimiters,metrics",
+		properties = { "management.endpoints.web.exposure.include=bulkheads,ratelimiters,metrics,grpcclients",
 				"grpc-clients.services[0].name=echo", "grpc-clients.services[0].bulkhead.enabled=true",
 				"grpc-clients.services[0].bulkhead.max-concurrent-calls=7",
 				"grpc-clients.services[0].rate-limiter.enabled=true",
@@ -70,6 +70,13 @@ class LimitsActuatorTest {
 				"/actuator/metrics/resilience4j.ratelimiter.available.permissions?tag=name:echo", String.class);
 		System.out.println("/actuator/metrics/resilience4j.ratelimiter.available.permissions: " + metric);
 		assertThat(metric).contains("\"name\":\"resilience4j.ratelimiter.available.permissions\"");
+	}
+
+	@Test
+	void grpcClientsEndpointSaysWhichLimitsAreOn() {
+		String body = this.http.getForObject("/actuator/grpcclients/echo", String.class);
+		System.out.println("/actuator/grpcclients/echo: " + body);
+		assertThat(body).contains("\"bulkhead\":true").contains("\"rateLimiter\":true");
 	}
 
 	@SpringBootConfiguration
