@@ -124,6 +124,27 @@ class BulkheadTest {
 	}
 
 	@Test
+	void refusalsSendNothingAndTakeLittleTime() {
+		runner().withPropertyValues("grpc-clients.logging.enabled=false").run((context) -> {
+			List<ListenableFuture<EchoResponse>> held = holdAll(context);
+			for (int i = 0; i < 500; i++) {
+				callEcho(context);
+			}
+			int calls = 2000;
+			long start = System.nanoTime();
+			for (int i = 0; i < calls; i++) {
+				assertThat(callEcho(context)).isInstanceOf(StatusRuntimeException.class);
+			}
+			double micros = (System.nanoTime() - start) / 1000.0 / calls;
+			System.out.printf("full bulkhead: %d refused calls, %.1f us per call%n", calls, micros);
+			assertThat(this.backend.echoCalls()).as("refused calls that reached the backend").isZero();
+			assertThat(inFlight(context)).isEqualTo(LIMIT);
+			this.backend.open();
+			held.forEach(BulkheadTest::get);
+		});
+	}
+
+	@Test
 	void cancelledCallsGiveTheirPlacesBackAtOnce() {
 		runner().run((context) -> {
 			List<ListenableFuture<EchoResponse>> held = holdAll(context);
