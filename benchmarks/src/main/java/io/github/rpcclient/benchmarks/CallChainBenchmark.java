@@ -51,7 +51,9 @@ public class CallChainBenchmark {
 	/**
 	 * Which starter chain: {@code default} as configured out of the box; {@code no-deadline}
 	 * without the default deadline; {@code no-resilience} without retry and circuit breaker;
-	 * {@code bare-minimum} with every interceptor switched off (the registry's channel alone).
+	 * {@code bare-minimum} with every interceptor switched off (the registry's channel alone);
+	 * {@code with-limits} the default chain plus a bulkhead and a rate limiter whose limits are
+	 * never reached.
 	 */
 	@Param({ "default" })
 	public String chain;
@@ -109,6 +111,10 @@ public class CallChainBenchmark {
 			case "no-resilience" -> noResilience;
 			case "bare-minimum" -> new String[] { noDeadline[0], noResilience[0], noResilience[1],
 					"grpc-clients.logging.enabled=false", "grpc-clients.request-id.enabled=false" };
+			case "with-limits" -> new String[] { "grpc-clients.defaults.bulkhead.enabled=true",
+					"grpc-clients.defaults.bulkhead.max-concurrent-calls=1000",
+					"grpc-clients.defaults.rate-limiter.enabled=true",
+					"grpc-clients.defaults.rate-limiter.limit-for-period=100000000" };
 			default -> throw new IllegalArgumentException("Unknown chain " + chain);
 		};
 	}

@@ -55,7 +55,8 @@ public class GrpcClientsEndpoint {
 		return new ServiceDescriptor((service.address() != null) ? service.address().text() : null,
 				channel.managedChannel().getState(false).name(), service.stateful(), service.tls().enabled(),
 				service.loadBalancingPolicy(), service.connect().name().toLowerCase(), service.timeout(),
-				service.retry().enabled(), service.circuitBreaker().enabled());
+				service.retry().enabled(), service.circuitBreaker().enabled(), service.bulkhead().enabled(),
+				service.rateLimiter().enabled());
 	}
 
 	/**
@@ -70,9 +71,12 @@ public class GrpcClientsEndpoint {
 	 * @param timeout the default deadline
 	 * @param retry whether retry is on
 	 * @param circuitBreaker whether the circuit breaker is on
+	 * @param bulkhead whether the bulkhead is on
+	 * @param rateLimiter whether the rate limiter is on
 	 */
 	public record ServiceDescriptor(String address, String state, boolean stateful, boolean tls,
-			String loadBalancingPolicy, String connect, Duration timeout, boolean retry, boolean circuitBreaker) {
+			String loadBalancingPolicy, String connect, Duration timeout, boolean retry, boolean circuitBreaker,
+			boolean bulkhead, boolean rateLimiter) {
 	}
 
 }

@@ -47,8 +47,9 @@ import org.springframework.core.env.Environment;
  * Auto-configuration of the gRPC clients: the configured services resolved into immutable
  * settings, one {@link ManagedChannelRegistry} holding a channel per service on the application's
  * transport, the interceptor chain in front of each, and {@code @GrpcClient} injection.
- * {@code grpc-clients.enabled=false} switches it off; any bean defined by the user replaces the
- * one of the same type here.
+ * {@code grpc-clients.enabled=false} switches it off; a bean defined by the user replaces the one
+ * of the same type here, and for the places of the chain ({@link ServiceInterceptorProvider}s,
+ * many of one type) the one of the same name.
  */
 @AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass({ ManagedChannel.class, AbstractStub.class })
@@ -110,6 +111,7 @@ public class GrpcClientsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcRequestIdInterceptor")
 	@ConditionalOnBooleanProperty(name = "grpc-clients.request-id.enabled", matchIfMissing = true)
 	ServiceInterceptorProvider grpcRequestIdInterceptor(GrpcClientsProperties properties) {
 		RequestIdSettings settings = RequestIdSettings.resolve(properties.getRequestId());
@@ -118,6 +120,7 @@ public class GrpcClientsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcLoggingInterceptor")
 	@ConditionalOnBooleanProperty(name = "grpc-clients.logging.enabled", matchIfMissing = true)
 	ServiceInterceptorProvider grpcLoggingInterceptor() {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER,
@@ -125,6 +128,7 @@ public class GrpcClientsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcFailureHintInterceptor")
 	ServiceInterceptorProvider grpcFailureHintInterceptor() {
 		// just inside logging, so that logged failures carry the hint too
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.FAILURE_HINT_ORDER,
@@ -132,12 +136,14 @@ public class GrpcClientsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcDeadlineInterceptor")
 	ServiceInterceptorProvider grpcDeadlineInterceptor() {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.DEADLINE_ORDER,
 				(service) -> DeadlineClientInterceptor.appliesTo(service) ? new DeadlineClientInterceptor(service) : null);
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcCompressionInterceptor")
 	ServiceInterceptorProvider grpcCompressionInterceptor() {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.DEADLINE_ORDER,
 				(service) -> (service.compression() == Compression.GZIP) ? new CompressionClientInterceptor("gzip")
@@ -160,6 +166,7 @@ public class GrpcClientsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
 	static GrpcClientBeanPostProcessor grpcClientBeanPostProcessor(ObjectProvider<GrpcClientFactory> clientFactory,
 			ObjectProvider<ManagedChannelRegistry> registry) {
 		return new GrpcClientBeanPostProcessor(clientFactory, registry);

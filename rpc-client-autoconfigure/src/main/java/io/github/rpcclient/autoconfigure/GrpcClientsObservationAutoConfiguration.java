@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -25,6 +26,7 @@ import org.springframework.context.annotation.Bean;
 public class GrpcClientsObservationAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcObservationInterceptor")
 	ServiceInterceptorProvider grpcObservationInterceptor(ObservationRegistry observationRegistry) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.OBSERVATION_ORDER, (service) -> {
 			ObservationGrpcClientInterceptor interceptor = new ObservationGrpcClientInterceptor(observationRegistry);

@@ -76,6 +76,7 @@ public class GrpcClientsResilienceAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcRetryInterceptor")
 	ServiceInterceptorProvider grpcRetryInterceptor(RetryInstances instances, RetryScheduler scheduler) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.RETRY_ORDER,
 				(service) -> RetryClientInterceptor.appliesTo(service)
@@ -83,6 +84,7 @@ public class GrpcClientsResilienceAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcCircuitBreakerInterceptor")
 	ServiceInterceptorProvider grpcCircuitBreakerInterceptor(CircuitBreakerInstances instances,
 			ObjectProvider<ManagedChannelRegistry> channels) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.CIRCUIT_BREAKER_ORDER,
@@ -107,11 +109,13 @@ public class GrpcClientsResilienceAutoConfiguration {
 	 * Drops the breaker of a stateful service's pod when the pod leaves the pod registry.
 	 */
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcPodBreakerRemover")
 	PodLifecycleListener grpcPodBreakerRemover(CircuitBreakerInstances instances) {
 		return instances::removePodBreaker;
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcFallbackInterceptor")
 	ServiceInterceptorProvider grpcFallbackInterceptor(ObjectProvider<GrpcFallback<?, ?>> fallbacks) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.FALLBACK_ORDER, (service) -> {
 			List<GrpcFallback<?, ?>> own = fallbacks.orderedStream()

@@ -74,12 +74,14 @@ public class GrpcClientsRoutingAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(value = StatefulTransportProvider.class, name = "grpcStatefulTransportProvider")
 	StatefulTransportProvider grpcStatefulTransportProvider(PodRegistry registry, GrpcChannelFactory channelFactory,
 			RoutingSettings routing) {
 		return new StatefulTransportProvider(registry, channelFactory, routing.namespace());
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "grpcStatefulRouteInterceptor")
 	ServiceInterceptorProvider grpcStatefulRouteInterceptor(StatefulRouteDriver driver, PodRegistry registry) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.ROUTE_ORDER,
 				(service) -> service.stateful() ? new StatefulRouteInterceptor(service.name(), driver, registry)

@@ -1,5 +1,6 @@
 package io.github.rpcclient.channel;
 
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.grpc.CallOptions;
@@ -15,7 +16,8 @@ import io.grpc.Status;
 /**
  * Counts a service's calls from start to close (retries and their backoffs included), so that a
  * graceful shutdown waits for the calls themselves rather than for grpc-java's transports, which
- * may linger for seconds after the last call. Striped counter: no lock on the call path.
+ * may linger for seconds after the last call. A call whose start throws is counted out at once.
+ * Striped counter: no lock on the call path.
  */
 final class InFlightCalls implements ClientInterceptor {
 
@@ -23,35 +25,52 @@ final class InFlightCalls implements ClientInterceptor {
 
 	@Override
 	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-		return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
-
-			@Override
-			public void start(Listener<R> listener, Metadata headers) {
-				InFlightCalls.this.count.increment();
-				try {
-					super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-
-						@Override
-						public void onClose(Status status, Metadata trailers) {
-							InFlightCalls.this.count.decrement();
-							super.onClose(status, trailers);
-						}
-
-					}, headers);
-				}
-				catch (RuntimeException ex) {
-					// The call never started: no close will come.
-					InFlightCalls.this.count.decrement();
-					throw ex;
-				}
-			}
-
-		};
+		return new CountedCall<>(next.newCall(method, callOptions));
 	}
 
 	/** @return the number of calls started and not yet closed */
 	long count() {
 		return this.count.sum();
+	}
+
+	private final class CountedCall<Q, R> extends ForwardingClientCall.SimpleForwardingClientCall<Q, R> {
+
+		@SuppressWarnings("rawtypes")
+		private static final AtomicIntegerFieldUpdater<CountedCall> ENDED = AtomicIntegerFieldUpdater
+			.newUpdater(CountedCall.class, "ended");
+
+		private volatile int ended;
+
+		CountedCall(ClientCall<Q, R> delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public void start(Listener<R> listener, Metadata headers) {
+			InFlightCalls.this.count.increment();
+			try {
+				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+
+					@Override
+					public void onClose(Status status, Metadata trailers) {
+						end();
+						super.onClose(status, trailers);
+					}
+
+				}, headers);
+			}
+			catch (RuntimeException | Error ex) {
+				end();
+				throw ex;
+			}
+		}
+
+		private void end() {
+			if (ENDED.compareAndSet(this, 0, 1)) {
+				InFlightCalls.this.count.decrement();
+			}
+		}
+
 	}
 
 }

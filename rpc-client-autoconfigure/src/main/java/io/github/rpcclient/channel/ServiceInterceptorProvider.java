@@ -11,9 +11,9 @@ import org.springframework.lang.Nullable;
 /**
  * Supplies the interceptor that one service's calls pass through, at a fixed place in the chain.
  * Lower orders run first (outermost). The built-in places are the constants below, so the chain
- * is: request id, logging, failure hints, deadline and compression, fallback, retry, pod selection
- * (stateful services), circuit breaker, observation, then the network. Everything from pod
- * selection inwards runs once per attempt.
+ * is: request id, logging, failure hints, deadline and compression, fallback, bulkhead, rate
+ * limiter, retry, pod selection (stateful services), circuit breaker, observation, then the
+ * network. Everything from pod selection inwards runs once per attempt.
  */
 public interface ServiceInterceptorProvider extends Ordered {
 
@@ -31,6 +31,20 @@ public interface ServiceInterceptorProvider extends Ordered {
 
 	/** Order of fallbacks, which see the final outcome after retries. */
 	int FALLBACK_ORDER = 3900;
+
+	/**
+	 * Order of the bulkhead: above retry, because it caps logical calls (a call holds one place
+	 * through all its attempts and backoffs) and a refused call must not be retried; inside
+	 * fallback, so that a refused call gets the fallback's answer.
+	 */
+	int BULKHEAD_ORDER = 3950;
+
+	/**
+	 * Order of the rate limiter: above retry, because it limits logical calls and a refused call
+	 * must not be retried; inside the bulkhead, so that a call the bulkhead refuses uses no permit
+	 * of the period (a bulkhead place is given back, a rate-limiter permit is not).
+	 */
+	int RATE_LIMITER_ORDER = 3970;
 
 	/** Order of retry. */
 	int RETRY_ORDER = 4000;

@@ -101,6 +101,18 @@ public class ChannelProperties {
 	@NestedConfigurationProperty
 	private CircuitBreakerProperties circuitBreaker = new CircuitBreakerProperties();
 
+	/**
+	 * Cap on the service's calls in flight.
+	 */
+	@NestedConfigurationProperty
+	private BulkheadProperties bulkhead = new BulkheadProperties();
+
+	/**
+	 * Cap on the calls the service starts per period.
+	 */
+	@NestedConfigurationProperty
+	private RateLimiterProperties rateLimiter = new RateLimiterProperties();
+
 	public Duration getTimeout() {
 		return this.timeout;
 	}
@@ -227,6 +239,22 @@ public class ChannelProperties {
 
 	public void setCircuitBreaker(CircuitBreakerProperties circuitBreaker) {
 		this.circuitBreaker = circuitBreaker;
+	}
+
+	public BulkheadProperties getBulkhead() {
+		return this.bulkhead;
+	}
+
+	public void setBulkhead(BulkheadProperties bulkhead) {
+		this.bulkhead = bulkhead;
+	}
+
+	public RateLimiterProperties getRateLimiter() {
+		return this.rateLimiter;
+	}
+
+	public void setRateLimiter(RateLimiterProperties rateLimiter) {
+		this.rateLimiter = rateLimiter;
 	}
 
 	/**

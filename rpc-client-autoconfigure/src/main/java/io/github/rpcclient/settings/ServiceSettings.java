@@ -37,13 +37,16 @@ import org.springframework.util.unit.DataSize;
  * @param methods per-method overrides, in configuration order
  * @param stateful whether every call names a user and goes to that user's pod
  * @param pods the statically known pods of a stateful service
+ * @param bulkhead the cap on calls in flight
+ * @param rateLimiter the cap on calls started per period
  */
 public record ServiceSettings(String name, @Nullable GrpcAddress address, Duration timeout, ConnectMode connect,
 		Duration connectTimeout, Duration idleTimeout, DataSize maxInboundMessageSize, DataSize maxInboundMetadataSize,
 		String loadBalancingPolicy, @Nullable String userAgent, Compression compression, Duration shutdownGracePeriod,
 		KeepaliveSettings keepalive, TlsSettings tls, RetrySettings retry, HedgingSettings hedging,
 		RetryBufferSettings retryBuffer, CircuitBreakerSettings circuitBreaker,
-		List<MethodSettings> methods, boolean stateful, List<PodSettings> pods) {
+		List<MethodSettings> methods, boolean stateful, List<PodSettings> pods,
+		BulkheadSettings bulkhead, RateLimiterSettings rateLimiter) {
 
 	/**
 	 * Copies the lists, so the settings cannot change after they are built.

@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.github.rpcclient.properties.BulkheadProperties;
 import io.github.rpcclient.properties.ChannelProperties;
 import io.github.rpcclient.properties.CircuitBreakerProperties;
 import io.github.rpcclient.properties.GrpcClientsProperties;
 import io.github.rpcclient.properties.HedgingProperties;
 import io.github.rpcclient.properties.MethodProperties;
 import io.github.rpcclient.properties.PodProperties;
+import io.github.rpcclient.properties.RateLimiterProperties;
 import io.github.rpcclient.properties.RetryProperties;
 import io.github.rpcclient.properties.ServiceProperties;
 import io.github.rpcclient.properties.ServicePropertiesBinder;
@@ -150,7 +152,20 @@ public class ServiceSettingsFactory {
 						check.positive("retry-buffer.per-call-limit", channel.getRetryBuffer().getPerCallLimit()).toBytes(),
 						check.positive("retry-buffer.per-service-limit", channel.getRetryBuffer().getPerServiceLimit())
 							.toBytes()),
-				circuitBreaker(channel.getCircuitBreaker(), check), methods, stateful, pods);
+				circuitBreaker(channel.getCircuitBreaker(), check), methods, stateful, pods,
+				bulkhead(channel.getBulkhead(), check), rateLimiter(channel.getRateLimiter(), check));
+	}
+
+	private static BulkheadSettings bulkhead(BulkheadProperties bulkhead, SettingsChecker check) {
+		return new BulkheadSettings(bulkhead.isEnabled(),
+				check.atLeastOne("bulkhead.max-concurrent-calls", bulkhead.getMaxConcurrentCalls()));
+	}
+
+	private static RateLimiterSettings rateLimiter(RateLimiterProperties limiter, SettingsChecker check) {
+		return new RateLimiterSettings(limiter.isEnabled(),
+				check.atLeastOne("rate-limiter.limit-for-period", limiter.getLimitForPeriod()),
+				check.positive("rate-limiter.limit-refresh-period", limiter.getLimitRefreshPeriod()));
+
 	}
 
 	private static RetrySettings retry(RetryProperties retry, String prefix, SettingsChecker check) {
