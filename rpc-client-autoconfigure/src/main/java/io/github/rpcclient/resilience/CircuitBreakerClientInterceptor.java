@@ -3,7 +3,6 @@ package io.github.rpcclient.resilience;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -16,9 +15,6 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
@@ -33,6 +29,10 @@ import org.springframework.lang.Nullable;
  * are judged by Resilience4j from the attempt's duration. While the breaker refuses calls, an
  * attempt fails at once with {@code UNAVAILABLE} naming the service and the breaker state, caused
  * by a {@link CallNotPermittedException} (which also ends retrying), and nothing is sent.
+ * <p>
+ * An attempt let through owns its permission and ends it exactly once, whatever path it takes
+ * (see {@link GuardedClientCall}); when creating the call below the breaker throws, the permission
+ * is released at once. No permission is left behind to keep a half-open breaker from closing.
  */
 public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 
@@ -84,7 +84,15 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		if (!breaker.tryAcquirePermission()) {
 			return new FailingClientCall<>(refusal(breaker), callOptions.getExecutor());
 		}
-		return new GuardedCall<>(next.newCall(method, callOptions), breaker);
+		ClientCall<Q, R> call;
+		try {
+			call = next.newCall(method, callOptions);
+		}
+		catch (RuntimeException | Error ex) {
+			breaker.releasePermission();
+			throw ex;
+		}
+		return new GuardedClientCall<>(call, breaker, this.recordedCodes, true);
 	}
 
 	@Nullable
@@ -105,59 +113,6 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 			.withDescription("Circuit breaker '" + breaker.getName() + "' of gRPC service '" + this.service + "' is "
 					+ breaker.getState() + ": the call was not sent")
 			.withCause(CallNotPermittedException.createCallNotPermittedException(breaker));
-	}
-
-	/** An attempt the breaker let through: reports its outcome when it closes. */
-	private final class GuardedCall<Q, R> extends ForwardingClientCall.SimpleForwardingClientCall<Q, R> {
-
-		private final CircuitBreaker breaker;
-
-		private long startNanos;
-
-		private boolean started;
-
-		GuardedCall(ClientCall<Q, R> delegate, CircuitBreaker breaker) {
-			super(delegate);
-			this.breaker = breaker;
-		}
-
-		@Override
-		public void start(Listener<R> responseListener, Metadata headers) {
-			this.started = true;
-			this.startNanos = System.nanoTime();
-			super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(responseListener) {
-
-				@Override
-				public void onClose(Status status, Metadata trailers) {
-					record(status);
-					super.onClose(status, trailers);
-				}
-
-			}, headers);
-		}
-
-		@Override
-		public void cancel(@Nullable String message, @Nullable Throwable cause) {
-			if (!this.started) {
-				this.breaker.releasePermission();
-			}
-			super.cancel(message, cause);
-		}
-
-		private void record(Status status) {
-			long duration = System.nanoTime() - this.startNanos;
-			Status.Code code = status.getCode();
-			if (code == Status.Code.CANCELLED) {
-				this.breaker.releasePermission();
-			}
-			else if (CircuitBreakerClientInterceptor.this.recordedCodes.contains(code)) {
-				this.breaker.onError(duration, TimeUnit.NANOSECONDS, new StatusFailure(status, false));
-			}
-			else {
-				this.breaker.onSuccess(duration, TimeUnit.NANOSECONDS);
-			}
-		}
-
 	}
 
 }
