@@ -27,8 +27,9 @@ import org.springframework.lang.Nullable;
  * Only the configured {@code recorded-status-codes} (server-side and transport failures) count as
  * failures; every other status counts as a success, and a cancellation is not counted. Slow calls
  * are judged by Resilience4j from the attempt's duration. While the breaker refuses calls, an
- * attempt fails at once with {@code UNAVAILABLE} naming the service and the breaker state, caused
- * by a {@link CallNotPermittedException} (which also ends retrying), and nothing is sent.
+ * attempt fails at once with {@code UNAVAILABLE} naming the service and the state that refused it
+ * (never {@code CLOSED}, even when the breaker closes while it refuses), caused by a
+ * {@link CallNotPermittedException} (which also ends retrying), and nothing is sent.
  * <p>
  * An attempt let through owns its permission and ends it exactly once, whatever path it takes
  * (see {@link GuardedClientCall}); when creating the call below the breaker throws, the permission
@@ -81,8 +82,9 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		if (breaker == null) {
 			return next.newCall(method, callOptions);
 		}
+		CircuitBreaker.State before = breaker.getState();
 		if (!breaker.tryAcquirePermission()) {
-			return new FailingClientCall<>(refusal(breaker), callOptions.getExecutor());
+			return new FailingClientCall<>(refusal(breaker, refusingState(before, breaker)), callOptions.getExecutor());
 		}
 		ClientCall<Q, R> call;
 		try {
@@ -108,11 +110,39 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		return breaker;
 	}
 
-	private Status refusal(CircuitBreaker breaker) {
+	/**
+	 * The refusal of a call, naming the state that refused it. Resilience4j's
+	 * {@link CallNotPermittedException} names the state it reads when it is created, which may
+	 * already be the next one; it is the cause, for what it is (it ends retrying).
+	 */
+	private Status refusal(CircuitBreaker breaker, CircuitBreaker.State state) {
 		return Status.UNAVAILABLE
 			.withDescription("Circuit breaker '" + breaker.getName() + "' of gRPC service '" + this.service + "' is "
-					+ breaker.getState() + ": the call was not sent")
+					+ state + ": the call was not sent")
 			.withCause(CallNotPermittedException.createCallNotPermittedException(breaker));
+	}
+
+	/**
+	 * Returns the state that refused a call. Only {@code OPEN}, {@code HALF_OPEN} and
+	 * {@code FORCED_OPEN} refuse calls, and {@code CLOSED} only once it has started opening. So the
+	 * state read just before asking for the permission is the one that refused, unless it lets
+	 * calls through: then the breaker left it meanwhile, and the refusing state is the one it is in
+	 * now if that refuses calls, else {@code OPEN}. Never a state that lets calls through.
+	 * @param before the state read just before asking for the permission
+	 * @param breaker the breaker that refused the call
+	 * @return the refusing state
+	 */
+	static CircuitBreaker.State refusingState(CircuitBreaker.State before, CircuitBreaker breaker) {
+		if (refuses(before)) {
+			return before;
+		}
+		CircuitBreaker.State now = breaker.getState();
+		return refuses(now) ? now : CircuitBreaker.State.OPEN;
+	}
+
+	private static boolean refuses(CircuitBreaker.State state) {
+		return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN
+				|| state == CircuitBreaker.State.FORCED_OPEN;
 	}
 
 }
