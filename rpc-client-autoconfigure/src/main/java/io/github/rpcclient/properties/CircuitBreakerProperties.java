@@ -43,12 +43,13 @@ public class CircuitBreakerProperties {
 	private int permittedNumberOfCallsInHalfOpenState = 3;
 
 	/**
-	 * Percentage of slow calls at or above which the breaker opens.
+	 * Percentage of slow calls at or above which the breaker opens. Only unary calls can be slow.
 	 */
 	private float slowCallRateThreshold = 100;
 
 	/**
-	 * Duration above which a call counts as slow.
+	 * Duration above which a unary call counts as slow. Streams (client, server and bidi) are
+	 * judged by their status only, never by how long they last.
 	 */
 	private Duration slowCallDurationThreshold = Duration.ofSeconds(60);
 

@@ -24,9 +24,20 @@ import org.springframework.lang.Nullable;
  * Passes every attempt of one service's calls through its Resilience4j {@link CircuitBreaker}
  * (per pod, {@code service#pod}, when the call carries {@link StatefulRouting#POD}).
  * <p>
- * Only the configured {@code recorded-status-codes} (server-side and transport failures) count as
- * failures; every other status counts as a success, and a cancellation is not counted. Slow calls
- * are judged by Resilience4j from the attempt's duration. While the breaker refuses calls, an
+ * What each attempt counts for, by call type:
+ * <ul>
+ * <li>every call type: a status among the configured {@code recorded-status-codes} (server-side
+ * and transport failures) is a failure, every other status a success, and a cancellation
+ * ({@code CANCELLED}, by the caller or its context) is not counted at all;</li>
+ * <li>unary calls: also their duration, from start to close, so Resilience4j's slow-call rules
+ * ({@code slow-call-duration-threshold}, {@code slow-call-rate-threshold}) apply to them;</li>
+ * <li>client-streaming, server-streaming and bidi calls: their status only, recorded with a
+ * duration of zero, so they are never slow. How long a stream lasts, and even how long its server
+ * takes to send the first headers, is set by the application protocol (a watch stream waiting
+ * for events, a client uploading for minutes), not by the backend's health; a stuck stream ends
+ * with {@code DEADLINE_EXCEEDED}, which is a failure.</li>
+ * </ul>
+ * While the breaker refuses calls, an
  * attempt fails at once with {@code UNAVAILABLE} naming the service and the state that refused it
  * (never {@code CLOSED}, even when the breaker closes while it refuses), caused by a
  * {@link CallNotPermittedException} (which also ends retrying), and nothing is sent.
@@ -94,7 +105,8 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 			breaker.releasePermission();
 			throw ex;
 		}
-		return new GuardedClientCall<>(call, breaker, this.recordedCodes, true);
+		return new GuardedClientCall<>(call, breaker, this.recordedCodes,
+				method.getType() == MethodDescriptor.MethodType.UNARY);
 	}
 
 	@Nullable
