@@ -23,14 +23,16 @@ public class CircuitBreakerProperties {
 	private float failureRateThreshold = 50;
 
 	/**
-	 * Number of most recent calls the failure rate is computed over.
+	 * Number of most recent calls the failure and slow-call rates are computed over. Large enough
+	 * that a steady failure rate well below the threshold does not open the breaker by chance.
 	 */
-	private int slidingWindowSize = 20;
+	private int slidingWindowSize = 100;
 
 	/**
-	 * Calls needed in the window before the failure rate is evaluated.
+	 * Calls needed in the window before the rates are evaluated; also the fewest failed calls that
+	 * open a breaker whose window is empty (at start-up, and after it closes again).
 	 */
-	private int minimumNumberOfCalls = 10;
+	private int minimumNumberOfCalls = 50;
 
 	/**
 	 * Time the breaker stays open before it lets probe calls through.
