@@ -65,11 +65,11 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 	 * Creates the interceptor of a service and its breaker.
 	 * @param service the service
 	 * @param instances creates the Resilience4j instances
-	 * @param breakerOpened told the service's name whenever its breaker opens, to stop the channel
-	 * reconnecting to a backend no call is sent to
+	 * @param breakerOpened told the service's breaker whenever it opens, to stop the channel
+	 * reconnecting to a backend no call is sent to (see {@link IdleWhileOpen})
 	 */
 	public CircuitBreakerClientInterceptor(ServiceSettings service, CircuitBreakerInstances instances,
-			Consumer<String> breakerOpened) {
+			Consumer<CircuitBreaker> breakerOpened) {
 		this.service = service.name();
 		this.settings = service.circuitBreaker();
 		this.instances = instances;
@@ -78,7 +78,7 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		if (this.serviceBreaker != null) {
 			this.serviceBreaker.getEventPublisher().onStateTransition((event) -> {
 				if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-					breakerOpened.accept(this.service);
+					breakerOpened.accept(this.serviceBreaker);
 				}
 			});
 		}

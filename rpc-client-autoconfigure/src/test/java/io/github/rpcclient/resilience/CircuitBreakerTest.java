@@ -68,7 +68,6 @@ class CircuitBreakerTest {
 			await("the channel of the open breaker to go idle").atMost(Duration.ofSeconds(5))
 				.until(() -> channels.getState("echo") == ConnectivityState.IDLE);
 
-			int connectionsBefore = this.backend.connections();
 			this.backend.restart();
 			int attemptsBefore = this.backend.service().attempts("Echo");
 			int calls = 1000;
@@ -91,8 +90,10 @@ class CircuitBreakerTest {
 			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 			assertThat(this.backend.service().attempts("Echo")).as("calls that reached the server while open")
 				.isEqualTo(attemptsBefore);
-			assertThat(this.backend.connections()).as("connections made to the restarted server while open")
-				.isEqualTo(connectionsBefore);
+			// The channel itself stays idle. The number of connections to the restarted server is not
+			// asserted: grpc-java shuts down the subchannels of a channel entering idle only 5 s later
+			// (ManagedChannelImpl.SUBCHANNEL_SHUTDOWN_DELAY_SECONDS), and until then one that was
+			// reconnecting to the stopped backend may still complete a connection.
 			assertThat(channels.getState("echo")).isEqualTo(ConnectivityState.IDLE);
 
 			breaker.transitionToHalfOpenState();
