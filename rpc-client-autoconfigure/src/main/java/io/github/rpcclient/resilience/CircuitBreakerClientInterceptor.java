@@ -37,10 +37,10 @@ import org.springframework.lang.Nullable;
  * for events, a client uploading for minutes), not by the backend's health; a stuck stream ends
  * with {@code DEADLINE_EXCEEDED}, which is a failure.</li>
  * </ul>
- * While the breaker refuses calls, an
- * attempt fails at once with {@code UNAVAILABLE} naming the service and the state that refused it
- * (never {@code CLOSED}, even when the breaker closes while it refuses), caused by a
- * {@link CallNotPermittedException} (which also ends retrying), and nothing is sent.
+ * While the breaker refuses calls, an attempt fails at once with {@code UNAVAILABLE} naming the
+ * service and the state that refused it (never {@code CLOSED}, even when the breaker closes while
+ * it refuses), caused by a {@link CallNotPermittedException} (which also ends retrying), and
+ * nothing is sent.
  * <p>
  * An attempt let through owns its permission and ends it exactly once, whatever path it takes
  * (see {@link GuardedClientCall}); when creating the call below the breaker throws, the permission
@@ -95,7 +95,8 @@ public class CircuitBreakerClientInterceptor implements ClientInterceptor {
 		}
 		CircuitBreaker.State before = breaker.getState();
 		if (!breaker.tryAcquirePermission()) {
-			return new FailingClientCall<>(refusal(breaker, refusingState(before, breaker)), callOptions.getExecutor());
+			Status refusal = refusal(breaker, refusingState(before, breaker));
+			return new FailingClientCall<>(refusal, callOptions.getExecutor());
 		}
 		ClientCall<Q, R> call;
 		try {
