@@ -2,6 +2,7 @@ package io.github.rpcclient.autoconfigure;
 
 import java.util.List;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CommonCircuitBreakerConfigurationProperties;
 import io.github.resilience4j.common.retry.configuration.CommonRetryConfigurationProperties;
@@ -11,6 +12,7 @@ import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.resilience.CircuitBreakerClientInterceptor;
 import io.github.rpcclient.resilience.CircuitBreakerInstances;
 import io.github.rpcclient.resilience.FallbackClientInterceptor;
+import io.github.rpcclient.resilience.IdleWhileOpen;
 import io.github.rpcclient.resilience.GrpcFallback;
 import io.github.rpcclient.resilience.RetryClientInterceptor;
 import io.github.rpcclient.resilience.RetryInstances;
@@ -89,19 +91,20 @@ public class GrpcClientsResilienceAutoConfiguration {
 			ObjectProvider<ManagedChannelRegistry> channels) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.CIRCUIT_BREAKER_ORDER,
 				(service) -> service.circuitBreaker().enabled()
-						? new CircuitBreakerClientInterceptor(service, instances, (name) -> enterIdle(channels, name))
+						? new CircuitBreakerClientInterceptor(service, instances,
+								(breaker) -> idleWhileOpen(channels, service.name(), breaker))
 						: null);
 	}
 
 	/**
-	 * Lets the channel of a service whose breaker opened go idle: no call is sent while the breaker
-	 * is open, so the channel need not keep reconnecting to the backend; in-flight calls continue,
-	 * and the half-open probe connects again.
+	 * Keeps the channel of a service whose breaker opened idle while the breaker is open: no call
+	 * is sent then, so the channel need not keep reconnecting to the backend.
 	 */
-	private static void enterIdle(ObjectProvider<ManagedChannelRegistry> channels, String service) {
+	private static void idleWhileOpen(ObjectProvider<ManagedChannelRegistry> channels, String service,
+			CircuitBreaker breaker) {
 		ManagedChannelRegistry registry = channels.getIfAvailable();
 		if (registry != null && !registry.isClosed()) {
-			registry.getChannel(service).enterIdle();
+			IdleWhileOpen.keep(registry.getChannel(service), breaker);
 		}
 	}
 

@@ -1,5 +1,6 @@
 package io.github.rpcclient.interceptor;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import javax.net.ssl.SSLException;
 
@@ -10,15 +11,27 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
+import org.springframework.lang.Nullable;
+
 /**
  * Adds a hint naming the cause and the setting to check to {@code UNAVAILABLE} statuses whose
- * grpc-java description does not say it: a refused connection and plaintext and TLS mixed up
- * (both {@code io exception} or {@code Network closed for unknown reason}), and calls refused or
- * cancelled because the service's channel was closed.
+ * grpc-java description does not say it, only where the evidence points to that cause:
+ * <ul>
+ * <li>a refused connection: a {@link ConnectException} in the cause chain;</li>
+ * <li>plaintext and TLS mixed up: the call never got onto a connection whose handshake completed
+ * (grpc-java puts a call on a connection only once the server has answered the HTTP/2 handshake,
+ * and the call then carries the connection's remote address), and the failure is what the other
+ * side of a mix-up produces: for a plaintext channel, the connection closed or reset during the
+ * handshake (a TLS server drops the HTTP/2 preface without a word); for a TLS channel, an
+ * {@link SSLException} (or Netty's {@code NotSslRecordException}) in the cause chain. A call on a
+ * connection to a backend that then died gets no such hint, whatever its status says;</li>
+ * <li>calls refused or cancelled because the service's channel was closed.</li>
+ * </ul>
  */
 public class FailureHintClientInterceptor implements ClientInterceptor {
 
@@ -44,7 +57,8 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 						+ "set its 'tls.enabled' to false; otherwise check 'tls.trust-cert' or 'tls.ssl-bundle' and "
 						+ "'tls.authority-override'."
 				: "The connection to " + name + " at " + service.describeTarget() + " was closed before the server "
-						+ "answered. If the server expects TLS, set the service's 'tls.enabled' to true.";
+						+ "answered the HTTP/2 handshake. If the server expects TLS, set the service's 'tls.enabled' to "
+						+ "true.";
 		this.refusedHint = "Nothing accepts connections for " + name + " at " + service.describeTarget()
 				+ " (connection refused). Check that the server is running and the service's 'address'.";
 		this.closedHint = "The channel of " + name + " is closed (the application is shutting down, or "
@@ -59,6 +73,7 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 
 			@Override
 			public void start(Listener<R> listener, Metadata headers) {
+				ClientCall<Q, R> call = delegate();
 				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
 
 					private boolean answered;
@@ -71,7 +86,8 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 
 					@Override
 					public void onClose(Status status, Metadata trailers) {
-						String hint = (status.getCode() == Status.Code.UNAVAILABLE) ? hint(status, this.answered) : null;
+						String hint = (status.getCode() == Status.Code.UNAVAILABLE) ? hint(status, this.answered, call)
+								: null;
 						super.onClose((hint != null) ? status.augmentDescription(hint) : status, trailers);
 					}
 
@@ -81,7 +97,8 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 		};
 	}
 
-	private String hint(Status status, boolean answered) {
+	@Nullable
+	private String hint(Status status, boolean answered, ClientCall<?, ?> call) {
 		String description = status.getDescription();
 		if ("Channel shutdown invoked".equals(description)) {
 			return this.closedHint;
@@ -89,28 +106,64 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 		if ("Channel shutdownNow invoked".equals(description)) {
 			return this.cancelledHint;
 		}
-		if (answered) {
+		if (answered || ranOnAConnection(call)) {
 			return null;
 		}
-		for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
-			if (cause instanceof ConnectException) {
-				return this.refusedHint;
-			}
+		if (hasCause(status, ConnectException.class)) {
+			return this.refusedHint;
 		}
-		return suggestsTlsMismatch(status) ? this.mismatchHint : null;
+		return (this.tls ? failedTlsHandshake(status) : closedDuringHandshake(status)) ? this.mismatchHint : null;
 	}
 
-	private boolean suggestsTlsMismatch(Status status) {
-		if (this.tls) {
-			for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
-				if (cause instanceof SSLException || cause.getClass().getSimpleName().equals("NotSslRecordException")) {
-					return true;
-				}
-			}
+	/**
+	 * Whether the call was put on a connection, which grpc-java does only once the server has
+	 * answered the HTTP/2 handshake: the call's attributes then carry the remote address.
+	 */
+	private static boolean ranOnAConnection(ClientCall<?, ?> call) {
+		try {
+			return call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) != null;
+		}
+		catch (RuntimeException ex) {
+			// a ClientCall may refuse to tell: no evidence either way
 			return false;
 		}
-		String cause = (status.getCause() != null) ? String.valueOf(status.getCause().getMessage()) : "";
-		return "Network closed for unknown reason".equals(status.getDescription()) || cause.contains("Connection reset");
+	}
+
+	private static boolean failedTlsHandshake(Status status) {
+		for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof SSLException || cause.getClass().getSimpleName().equals("NotSslRecordException")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether the connection was closed or reset by the other side, which is what a TLS server
+	 * does with the HTTP/2 preface of a plaintext client.
+	 */
+	private static boolean closedDuringHandshake(Status status) {
+		String description = status.getDescription();
+		if ("Network closed for unknown reason".equals(description)
+				|| (description != null && description.startsWith("Connection clos")
+						&& description.contains("while performing protocol negotiation"))) {
+			return true;
+		}
+		for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof IOException && String.valueOf(cause.getMessage()).contains("Connection reset")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean hasCause(Status status, Class<? extends Throwable> type) {
+		for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }

@@ -23,14 +23,16 @@ public class CircuitBreakerProperties {
 	private float failureRateThreshold = 50;
 
 	/**
-	 * Number of most recent calls the failure rate is computed over.
+	 * Number of most recent calls the failure and slow-call rates are computed over. Large enough
+	 * that a steady failure rate well below the threshold does not open the breaker by chance.
 	 */
-	private int slidingWindowSize = 20;
+	private int slidingWindowSize = 100;
 
 	/**
-	 * Calls needed in the window before the failure rate is evaluated.
+	 * Calls needed in the window before the rates are evaluated; also the fewest failed calls that
+	 * open a breaker whose window is empty (at start-up, and after it closes again).
 	 */
-	private int minimumNumberOfCalls = 10;
+	private int minimumNumberOfCalls = 50;
 
 	/**
 	 * Time the breaker stays open before it lets probe calls through.
@@ -43,12 +45,13 @@ public class CircuitBreakerProperties {
 	private int permittedNumberOfCallsInHalfOpenState = 3;
 
 	/**
-	 * Percentage of slow calls at or above which the breaker opens.
+	 * Percentage of slow calls at or above which the breaker opens. Only unary calls can be slow.
 	 */
 	private float slowCallRateThreshold = 100;
 
 	/**
-	 * Duration above which a call counts as slow.
+	 * Duration above which a unary call counts as slow. Streams (client, server and bidi) are
+	 * judged by their status only, never by how long they last.
 	 */
 	private Duration slowCallDurationThreshold = Duration.ofSeconds(60);
 

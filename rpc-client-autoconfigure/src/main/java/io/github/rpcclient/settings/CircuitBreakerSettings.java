@@ -15,7 +15,7 @@ import io.grpc.Status;
  * @param waitDurationInOpenState time open before probe calls are let through
  * @param permittedNumberOfCallsInHalfOpenState probe calls while half-open
  * @param slowCallRateThreshold rate of slow calls, in percent, at or above which the breaker opens
- * @param slowCallDurationThreshold duration above which a call counts as slow
+ * @param slowCallDurationThreshold duration above which a unary call counts as slow (streams never do)
  * @param recordedStatusCodes status codes counted as failures
  */
 public record CircuitBreakerSettings(boolean enabled, float failureRateThreshold, int slidingWindowSize,
