@@ -253,10 +253,14 @@ class BulkheadTest {
 			for (String where : List.of("start", "newCall")) {
 				// more calls than places: a place kept by a failed start would refuse the last ones
 				for (int i = 0; i < LIMIT + 2; i++) {
-					assertThatExceptionOfType(IllegalStateException.class)
+					// The retry below the bulkhead turns an attempt that fails to start into INTERNAL.
+					assertThatExceptionOfType(StatusRuntimeException.class)
 						.isThrownBy(() -> blocking(context).withOption(ThrowingInterceptor.THROW_IN, where)
 							.echo(request("x")))
-						.withMessage("thrown in " + where);
+						.satisfies((ex) -> {
+							assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+							assertThat(ex.getStatus().getCause()).hasMessage("thrown in " + where);
+						});
 				}
 				assertThat(bulkhead(context).getMetrics().getAvailableConcurrentCalls()).as("after throws in %s", where)
 					.isEqualTo(LIMIT);
