@@ -29,11 +29,11 @@ import io.github.rpcclient.settings.RetrySettings;
  * Calls and retries are counted in ten time slices per window, and the floor's retries in tenths of
  * a second ({@link WindowedCounter}); counts expire a slice at a time, so a call counts for between
  * nine and ten tenths of the window, and "the last second" of the floor is the last ten tenths. A
- * deposit adds to the {@link java.util.concurrent.atomic.LongAdder} of its slice: no lock, no
- * allocation. A withdrawal counts itself first, then checks the sums and takes itself back if they
- * are over the limit, so that concurrent withdrawals may refuse one another but do not overdraw the
- * budget (up to the approximations of {@link WindowedCounter}). A refused retry ends the call with
- * the status of its last attempt.
+ * deposit adds to the {@link java.util.concurrent.atomic.LongAdder} of its slice: no lock, and no
+ * allocation per call (a new slice per tenth of the window). A withdrawal counts itself first,
+ * then checks the sums and takes itself back if they are over the limit, so that concurrent
+ * withdrawals may refuse one another but do not overdraw the budget. A refused retry ends the call
+ * with the status of its last attempt.
  */
 final class RetryBudget {
 
@@ -107,7 +107,7 @@ final class RetryBudget {
 		if (retries.sum(now) * scale <= limit) {
 			return true;
 		}
-		retries.undo(slice, now);
+		retries.undo(slice);
 		return false;
 	}
 

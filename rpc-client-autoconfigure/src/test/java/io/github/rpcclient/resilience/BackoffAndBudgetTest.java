@@ -111,6 +111,17 @@ class BackoffAndBudgetTest {
 	}
 
 	@Test
+	void aCallerWithALateClockReadingSeesTheNewerRetries() {
+		FakeClock clock = new FakeClock();
+		RetryBudget budget = budget(0, 10, 10, clock);
+		clock.advance(Duration.ofMillis(1050));
+		assertThat(withdrawAll(budget)).isEqualTo(10);
+		// a thread that read the clock 100ms earlier, in the previous tenth of a second
+		clock.advance(Duration.ofMillis(-100));
+		assertThat(budget.tryWithdraw()).as("late reading").isFalse();
+	}
+
+	@Test
 	void theFloorAddsToTheRatioSoABurstOfCallsToADeadBackendMakesFewRetries() {
 		FakeClock clock = new FakeClock();
 		RetryBudget budget = budget(0.2, 10, 10, clock);

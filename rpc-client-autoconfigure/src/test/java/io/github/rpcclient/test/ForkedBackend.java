@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test backend in another JVM process ({@link ForkedBackendMain}, on this JVM's class path),
  * for faults a process sees only from outside: {@link #kill()} is {@code kill -9}. Can be
- * restarted on the same port.
+ * restarted on the same port. Its standard error goes to {@code target/forked-backend-*.log}.
  */
 public final class ForkedBackend implements AutoCloseable {
 
@@ -29,45 +30,71 @@ public final class ForkedBackend implements AutoCloseable {
 
 	private ForkedBackend(int pod) {
 		this.pod = pod;
-		this.log = new File(System.getProperty("java.io.tmpdir"), "forked-backend-" + ProcessHandle.current().pid()
-				+ "-pod" + pod + ".log");
+		File target = new File("target");
+		this.log = new File(target.isDirectory() ? target : new File(System.getProperty("java.io.tmpdir")),
+				"forked-backend-" + ProcessHandle.current().pid() + "-pod" + pod + ".log");
 	}
 
 	/**
-	 * Starts a backend on a free port and waits until it listens.
-	 * @param pod the pod index its responses carry
-	 * @return the backend
+	 * Starts backends on free ports, all at once, and waits until they listen.
+	 * @param pods the pod index each backend's responses carry
+	 * @return the backends, in the order of their pods
 	 */
-	public static ForkedBackend start(int pod) {
-		ForkedBackend backend = new ForkedBackend(pod);
-		backend.restart();
-		return backend;
+	public static List<ForkedBackend> start(int... pods) {
+		List<ForkedBackend> backends = new ArrayList<>();
+		try {
+			for (int pod : pods) {
+				ForkedBackend backend = new ForkedBackend(pod);
+				backends.add(backend);
+				backend.launch();
+			}
+			for (ForkedBackend backend : backends) {
+				backend.awaitListening();
+			}
+			return backends;
+		}
+		catch (RuntimeException ex) {
+			backends.forEach(ForkedBackend::close);
+			throw ex;
+		}
 	}
 
 	/** (Re)starts the process, on the port it had before if it ran already, and waits until it listens. */
 	public void restart() {
+		launch();
+		awaitListening();
+	}
+
+	private void launch() {
 		String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
 		try {
-			this.process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-					System.getProperty("java.class.path"), ForkedBackendMain.class.getName(), String.valueOf(this.pod),
-					String.valueOf(this.port)))
+			this.process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+					"-cp", System.getProperty("java.class.path"), ForkedBackendMain.class.getName(),
+					String.valueOf(this.pod), String.valueOf(this.port)))
 				.redirectError(ProcessBuilder.Redirect.appendTo(this.log))
 				.start();
-			BufferedReader out = new BufferedReader(
-					new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8));
-			String line = CompletableFuture.supplyAsync(() -> readLine(out)).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-			if (line == null || !line.startsWith(ForkedBackendMain.LISTENING)) {
-				throw new IllegalStateException("Backend pod " + this.pod + " did not start (see " + this.log + "): " + line);
-			}
-			this.port = Integer.parseInt(line.substring(ForkedBackendMain.LISTENING.length()).trim());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private void awaitListening() {
+		BufferedReader out = new BufferedReader(
+				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8));
+		String line;
+		try {
+			line = CompletableFuture.supplyAsync(() -> readLine(out)).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 		}
 		catch (Exception ex) {
 			this.process.destroyForcibly();
 			throw new IllegalStateException("Backend pod " + this.pod + " did not start (see " + this.log + ")", ex);
 		}
+		if (line == null || !line.startsWith(ForkedBackendMain.LISTENING)) {
+			this.process.destroyForcibly();
+			throw new IllegalStateException("Backend pod " + this.pod + " did not start (see " + this.log + "): " + line);
+		}
+		this.port = Integer.parseInt(line.substring(ForkedBackendMain.LISTENING.length()).trim());
 	}
 
 	private static String readLine(BufferedReader reader) {
