@@ -33,7 +33,7 @@ class ResilienceDemoTest {
 		post("/faults/book-service?failures=2");
 		assertThat(this.rest.getForEntity("/books/1", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
 		assertThat(get("/actuator/retries").toString()).contains("book-service");
-		assertThat(get("/actuator/metrics/resilience4j.retry.calls?tag=kind:successful_with_retry").toString())
+		assertThat(get("/actuator/metrics/resilience4j.retry.calls?tag=kind:successful_with_retry&tag=name:book-service").toString())
 			.contains("value=1.0");
 
 		post("/faults/book-service?failures=1000");
