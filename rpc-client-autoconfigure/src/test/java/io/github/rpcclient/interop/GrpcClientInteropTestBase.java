@@ -79,14 +79,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * without the reconnect backoff a connection reset by the stopping server may have left. (A fresh
  * channel would start IDLE: the first half of {@code deadlineInPast}, meant for an idle channel,
  * runs on a connected one.)
+ * <p>
  * The only client setting the cases need beyond the defaults is the one grpc-java's own clients
  * set too: {@code max-inbound-message-size} of {@link #MAX_MESSAGE_SIZE} (16 MiB), for the 10 MiB
  * responses of {@code veryLargeResponse}. Variants add their transport security.
  * <p>
- * The census metrics checks are off ({@link #metricsExpected()}): they read the records of
- * grpc-census' stats interceptor and server tracer, which {@code AbstractInteropTest} installs
- * only on channels and servers built from its builders, and grpc-census has no release of this
- * build's grpc-java version. The per-stream tracer checks still run.
+ * The census metrics checks are off ({@link #metricsExpected()}, and with them
+ * {@link #customCensusModulePresent()}): they read the records of grpc-census' stats interceptor
+ * and server tracer, which a subclass installs on the channel and server it builds (as grpc-java's
+ * own {@code Http2NettyTest} does); here the channel is the starter's, and grpc-census has no
+ * release of this build's grpc-java version. The per-stream tracer checks still run.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class GrpcClientInteropTestBase extends AbstractInteropTest {
