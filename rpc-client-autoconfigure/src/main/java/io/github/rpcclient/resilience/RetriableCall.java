@@ -207,6 +207,7 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 				status = Status.CANCELLED.withDescription("Call cancelled").withCause(failure);
 			}
 			commit(attempt);
+			this.replay.release();
 			this.closed = true;
 		}
 		closeLater(status);
@@ -688,6 +689,8 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 					losers = commit(this);
 				}
 				RetriableCall.this.closed = true;
+				// The winner may close before it caught up (the release then waited for that).
+				RetriableCall.this.replay.release();
 				RetriableCall.this.outcome.committedAttemptEnded(status);
 			}
 			cancelAll(losers, "Another attempt failed with a fatal status");
