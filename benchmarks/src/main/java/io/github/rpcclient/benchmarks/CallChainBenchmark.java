@@ -58,7 +58,8 @@ public class CallChainBenchmark {
 	/**
 	 * Which starter chain: {@code default} as configured out of the box; {@code no-metrics}
 	 * without the metrics ({@code grpc-clients.observation.enabled=false});
-	 * {@code no-deadline} without the default deadline; {@code no-resilience} without retry and
+	 * {@code no-deadline} without the default deadline; {@code no-retry}, {@code no-breaker}
+	 * without one of them; {@code no-resilience} without retry and
 	 * circuit breaker; {@code bare-minimum} with every interceptor switched off (the registry's
 	 * channel alone); {@code with-limits} the default chain plus a bulkhead and a rate limiter
 	 * whose limits are never reached.
@@ -113,7 +114,7 @@ public class CallChainBenchmark {
 	/** Fails the run unless the calls were measured exactly when the chain says they are. */
 	private void checkMetrics() {
 		boolean measured = !this.context.getBean(MeterRegistry.class).find("grpc.client").timers().isEmpty();
-		boolean expected = this.chain.equals("default") || this.chain.equals("no-resilience");
+		boolean expected = !this.chain.equals("no-metrics") && !this.chain.equals("bare-minimum");
 		if (measured != expected) {
 			throw new IllegalStateException("Chain " + this.chain + (measured ? " was" : " was not")
 					+ " measured by grpc.client timers");
@@ -127,6 +128,8 @@ public class CallChainBenchmark {
 		return switch (chain) {
 			case "default" -> new String[0];
 			case "no-metrics" -> new String[] { "grpc-clients.observation.enabled=false" };
+			case "no-retry" -> new String[] { noResilience[0] };
+			case "no-breaker" -> new String[] { noResilience[1] };
 			case "no-deadline" -> noDeadline;
 			case "no-resilience" -> noResilience;
 			case "bare-minimum" -> new String[] { noDeadline[0], noResilience[0], noResilience[1],
