@@ -94,6 +94,12 @@ public class StatefulRouteBenchmark {
 		return this.bare.echo(REQUEST);
 	}
 
+	/** What the pinned call does without the starter: the pod's channel, with the default deadline. */
+	@Benchmark
+	public EchoResponse bareChannelToPodWithDeadline() {
+		return this.bare.withDeadlineAfter(30, TimeUnit.SECONDS).echo(REQUEST);
+	}
+
 	@Benchmark
 	public EchoResponse pinnedCall() {
 		return this.pinned.echo(REQUEST);

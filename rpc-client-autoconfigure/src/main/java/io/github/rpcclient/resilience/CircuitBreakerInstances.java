@@ -25,6 +25,10 @@ import org.springframework.lang.Nullable;
  * matching setting (failure and slow-call thresholds, sliding window size and type, minimum number
  * of calls, wait in open state, half-open calls and wait, automatic transition). Which status codes
  * count as failures always comes from {@code grpc-clients}.
+ * <p>
+ * Successful calls are not published to catch-all event consumers (see
+ * {@link QuietSuccessCircuitBreaker}): {@code /actuator/circuitbreakerevents} shows errors,
+ * refusals and state transitions.
  */
 public class CircuitBreakerInstances {
 
@@ -54,12 +58,15 @@ public class CircuitBreakerInstances {
 	 */
 	public CircuitBreaker create(String name, CircuitBreakerSettings settings) {
 		CircuitBreakerConfig config = config(name, settings);
-		if (this.registry.find(name).isPresent()) {
-			CircuitBreaker replacement = CircuitBreaker.of(name, config, this.registry.getTags());
-			this.registry.replace(name, replacement);
-			return replacement;
+		CircuitBreaker breaker = new QuietSuccessCircuitBreaker(
+				CircuitBreaker.of(name, config, this.registry.getTags()));
+		if (this.registry.find(name).isEmpty()) {
+			// the registry only takes instances it creates; this one is replaced at once, so the
+			// registry's consumers (actuator events, metrics) are registered on the breaker used
+			this.registry.circuitBreaker(name, config);
 		}
-		return this.registry.circuitBreaker(name, config);
+		this.registry.replace(name, breaker);
+		return breaker;
 	}
 
 	/**

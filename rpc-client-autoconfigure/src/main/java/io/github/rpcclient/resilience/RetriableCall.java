@@ -62,7 +62,9 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 	private final Context context;
 
-	private final Context.CancellationListener onContextCancelled = this::contextCancelled;
+	/** Made on the first wait alone: most calls never wait. */
+	@Nullable
+	private Context.CancellationListener onContextCancelled;
 
 	private final Object lock = new Object();
 
@@ -464,6 +466,9 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 		if (alone) {
 			// No attempt runs to end the call: the caller's context must be able to.
 			this.waitingAlone = true;
+			if (this.onContextCancelled == null) {
+				this.onContextCancelled = this::contextCancelled;
+			}
 			this.context.addListener(this.onContextCancelled, Runnable::run);
 		}
 		return true;

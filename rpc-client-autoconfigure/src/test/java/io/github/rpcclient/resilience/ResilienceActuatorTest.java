@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.endpoints.web.exposure.include=circuitbreakers,retries,metrics",
+		properties = { "management.endpoints.web.exposure.include=circuitbreakers,circuitbreakerevents,retries,metrics",
 				"grpc-clients.services[0].name=echo", "grpc-clients.services[0].retry.backoff=1ms" })
 class ResilienceActuatorTest {
 
@@ -54,6 +54,26 @@ class ResilienceActuatorTest {
 		String body = this.http.getForObject("/actuator/circuitbreakers", String.class);
 		System.out.println("/actuator/circuitbreakers: " + body);
 		assertThat(body).contains("\"echo\"").contains("\"state\":\"CLOSED\"");
+	}
+
+	/**
+	 * Successful calls are counted but not pushed through the event buffer (a ring of 100 behind
+	 * a lock), so the buffer keeps what an operator needs: errors and state transitions.
+	 */
+	@Test
+	void circuitBreakerEventsShowErrorsNotSuccesses() {
+		backend.service().failNext("Echo", 1, Status.INTERNAL);
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> this.clients.echo.echo(request("e")));
+		for (int i = 0; i < 200; i++) {
+			this.clients.echo.echo(request("ok"));
+		}
+		String events = this.http.getForObject("/actuator/circuitbreakerevents/echo", String.class);
+		System.out.println("/actuator/circuitbreakerevents/echo: " + events);
+		assertThat(events).contains("\"type\":\"ERROR\"").doesNotContain("\"type\":\"SUCCESS\"");
+		String successful = this.http.getForObject(
+				"/actuator/metrics/resilience4j.circuitbreaker.calls?tag=name:echo&tag=kind:successful", String.class);
+		System.out.println("/actuator/metrics/resilience4j.circuitbreaker.calls: " + successful);
+		assertThat(successful).containsPattern("\"statistic\":\"COUNT\",\"value\":(2\\d\\d)\\.0");
 	}
 
 	@Test

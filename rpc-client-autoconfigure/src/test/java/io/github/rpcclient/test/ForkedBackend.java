@@ -20,7 +20,13 @@ public final class ForkedBackend implements AutoCloseable {
 
 	private static final long START_TIMEOUT_SECONDS = 30;
 
+	/** A small JVM that starts fast: tests need it to answer, not to be fast. */
+	private static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+			"-XX:TieredStopAtLevel=1");
+
 	private final int pod;
+
+	private final List<String> jvmOptions;
 
 	private final File log;
 
@@ -28,8 +34,9 @@ public final class ForkedBackend implements AutoCloseable {
 
 	private Process process;
 
-	private ForkedBackend(int pod) {
+	private ForkedBackend(int pod, List<String> jvmOptions) {
 		this.pod = pod;
+		this.jvmOptions = jvmOptions;
 		File target = new File("target");
 		this.log = new File(target.isDirectory() ? target : new File(System.getProperty("java.io.tmpdir")),
 				"forked-backend-" + ProcessHandle.current().pid() + "-pod" + pod + ".log");
@@ -41,10 +48,22 @@ public final class ForkedBackend implements AutoCloseable {
 	 * @return the backends, in the order of their pods
 	 */
 	public static List<ForkedBackend> start(int... pods) {
+		return start(TEST_JVM_OPTIONS, pods);
+	}
+
+	/**
+	 * Starts one backend in a JVM with the JVM's own defaults (full JIT), as a benchmark needs.
+	 * @return the backend, answering as pod 0
+	 */
+	public static ForkedBackend startOptimized() {
+		return start(List.of(), 0).get(0);
+	}
+
+	private static List<ForkedBackend> start(List<String> jvmOptions, int... pods) {
 		List<ForkedBackend> backends = new ArrayList<>();
 		try {
 			for (int pod : pods) {
-				ForkedBackend backend = new ForkedBackend(pod);
+				ForkedBackend backend = new ForkedBackend(pod, jvmOptions);
 				backends.add(backend);
 				backend.launch();
 			}
@@ -68,9 +87,12 @@ public final class ForkedBackend implements AutoCloseable {
 	private void launch() {
 		String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
 		try {
-			this.process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-					"-cp", System.getProperty("java.class.path"), ForkedBackendMain.class.getName(),
-					String.valueOf(this.pod), String.valueOf(this.port)))
+			List<String> command = new ArrayList<>();
+			command.add(java);
+			command.addAll(this.jvmOptions);
+			command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedBackendMain.class.getName(),
+					String.valueOf(this.pod), String.valueOf(this.port)));
+			this.process = new ProcessBuilder(command)
 				.redirectError(ProcessBuilder.Redirect.appendTo(this.log))
 				.start();
 		}
