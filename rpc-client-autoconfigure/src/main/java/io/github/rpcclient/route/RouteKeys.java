@@ -33,6 +33,11 @@ final class RouteKeys {
 		return bytes(this.prefix + ":podlinks:{" + namespace + ":" + service + "}");
 	}
 
+	/** The pub/sub channel where replaced links are announced ({@link LinkChange}). */
+	byte[] linkChanges() {
+		return bytes(this.prefix + ":link-changes");
+	}
+
 	static byte[] bytes(String value) {
 		return value.getBytes(StandardCharsets.UTF_8);
 	}

@@ -14,7 +14,9 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -84,6 +86,34 @@ public class RouteStore {
 			}
 			return values;
 		});
+	}
+
+	/**
+	 * Subscribes to a channel on a connection of its own, which Lettuce re-subscribes after every
+	 * reconnection (telling the listener again through
+	 * {@link SubscriptionListener#onChannelSubscribed}).
+	 * @param channel the channel
+	 * @param listener receives its messages
+	 * @return the subscribed connection, to close
+	 * @throws RouteStoreUnavailableException if Redis cannot be reached
+	 */
+	RedisConnection subscribe(byte[] channel, MessageListener listener) {
+		RedisConnection connection = null;
+		try {
+			connection = this.connectionFactory.getConnection();
+			connection.subscribe(listener, channel);
+			return connection;
+		}
+		catch (RuntimeException ex) {
+			if (connection != null) {
+				connection.close();
+			}
+			if (ex instanceof io.lettuce.core.RedisException || ex instanceof DataAccessException) {
+				throw new RouteStoreUnavailableException("Redis (the stateful route store) cannot be subscribed to: "
+						+ ex.getMessage(), ex);
+			}
+			throw ex;
+		}
 	}
 
 	Map<byte[], byte[]> hgetall(byte[] key) {

@@ -12,6 +12,8 @@ import io.github.rpcclient.test.EmbeddedRedis;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A driver, pod registry and publishers on their own connection factory to a real Redis, built
  * without Spring, as one client instance of a stateful service would have them.
@@ -30,6 +32,8 @@ final class RoutingFixture implements AutoCloseable {
 
 	final StatefulRouteDriver driver;
 
+	final LinkChangeSubscriber subscriber;
+
 	final List<String> removed = new ArrayList<>();
 
 	private final List<PodHeartbeatPublisher> publishers = new ArrayList<>();
@@ -44,6 +48,9 @@ final class RoutingFixture implements AutoCloseable {
 		this.registry = new PodRegistry(this.store, settings,
 				() -> List.of((service, index) -> this.removed.add(service + "#" + index)));
 		this.driver = new StatefulRouteDriver(this.store, this.registry, settings);
+		this.subscriber = new LinkChangeSubscriber(this.store, this.driver, Duration.ofMillis(200));
+		this.subscriber.start();
+		await("relink subscription").atMost(Duration.ofSeconds(5)).until(this.subscriber::isSubscribed);
 	}
 
 	RoutingFixture(EmbeddedRedis redis) {
@@ -79,6 +86,7 @@ final class RoutingFixture implements AutoCloseable {
 	@Override
 	public void close() {
 		this.publishers.forEach(PodHeartbeatPublisher::halt);
+		this.subscriber.stop();
 		this.registry.close();
 		this.connectionFactory.destroy();
 	}
