@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class PodSet {
 
+	/** The pods of a service that is not stateful: none. */
+	static final PodSet EMPTY = new PodSet(Map.of(), Map.of(), 0, false);
 
 	final Map<Integer, Pod> pods;
 

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * and served as it is while Redis cannot be reached.
  * <p>
  * Every operation checks its arguments first: blank or over-long (&gt; 256) names, control
- * characters and pod indexes below 1 get an {@link IllegalArgumentException} naming the parameter.
+ * characters and pod indexes below 1 get an {@link IllegalArgumentException} naming the parameter,
+ * as does a service not configured as stateful in the operations that route
+ * ({@link #computeLinkedPod}, {@link #setLinkedPodIfAbsent}).
  * Redis failures surface as {@link RouteStoreUnavailableException} within
  * {@code command-timeout}.
  */
@@ -98,7 +100,7 @@ public class StatefulRouteDriver {
 	 * @throws RouteStoreUnavailableException if Redis was needed and did not answer
 	 */
 	public OptionalInt computeLinkedPod(String namespace, String uid, String service) {
-		LinkKey key = key(namespace, uid, service);
+		LinkKey key = statefulKey(namespace, uid, service);
 		CachedLink cached = this.nearCache.getIfPresent(key);
 		if (cached != null) {
 			if (this.registry.isAvailable(namespace, service, cached.pod())) {
@@ -291,7 +293,7 @@ public class StatefulRouteDriver {
 	 * @throws IllegalArgumentException if the namespace is not the local one
 	 */
 	public int setLinkedPodIfAbsent(String namespace, String uid, String service, int pod) {
-		LinkKey key = key(namespace, uid, service);
+		LinkKey key = statefulKey(namespace, uid, service);
 		RouteArguments.podIndex("pod", pod);
 		if (!namespace.equals(this.localNamespace)) {
 			throw new IllegalArgumentException("namespace '" + namespace
@@ -371,6 +373,15 @@ public class StatefulRouteDriver {
 
 	private static int stripe(LinkKey key) {
 		return (key.hashCode() & Integer.MAX_VALUE) % STRIPES;
+	}
+
+	private LinkKey statefulKey(String namespace, String uid, String service) {
+		LinkKey key = key(namespace, uid, service);
+		if (!this.registry.isStateful(service)) {
+			throw new IllegalArgumentException("service '" + service + "' is not a stateful service of this client: "
+					+ "configure it with 'stateful: true' under grpc-clients.services");
+		}
+		return key;
 	}
 
 	private static LinkKey key(String namespace, String uid, String service) {

@@ -40,8 +40,8 @@ class KeyLayoutTest {
 
 	@Test
 	void aServiceNameWithTheSeparatorDoesNotShareAnotherServicesPods() {
-		RoutingFixture a = fixtures.create((properties) -> properties.setNamespace("a"));
-		RoutingFixture ab = fixtures.create((properties) -> properties.setNamespace("a:b"));
+		RoutingFixture a = fixtures.create((properties) -> properties.setNamespace("a")).stateful("b:c");
+		RoutingFixture ab = fixtures.create((properties) -> properties.setNamespace("a:b")).stateful("c");
 		a.publish("b:c", 1, 0);
 		assertThat(ab.registry.pods("a:b", "c")).isEmpty();
 		assertThat(a.registry.pods("a", "b:c")).containsOnlyKeys(1);

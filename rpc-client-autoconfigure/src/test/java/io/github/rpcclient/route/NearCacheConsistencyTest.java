@@ -58,6 +58,7 @@ class NearCacheConsistencyTest {
 		RoutingFixture b = fixtures.create();
 		PodHeartbeatPublisher pod1 = a.publish(SVC, 1, 0);
 		a.publish(SVC, 2, 1);
+		b.registry.refresh();
 		assertThat(a.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
 		assertThat(b.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
 
@@ -79,6 +80,7 @@ class NearCacheConsistencyTest {
 		RoutingFixture b = fixtures.create();
 		a.publish(SVC, 1, 0);
 		a.publish(SVC, 2, 1);
+		b.registry.refresh();
 		assertThat(b.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
 		assertThat(b.driver.computeLinkedPod(NS, "kept", SVC)).hasValue(1);
 
@@ -104,6 +106,7 @@ class NearCacheConsistencyTest {
 		RoutingFixture b = fixtures.create();
 		PodHeartbeatPublisher pod1 = a.publish(SVC, 1, 0);
 		a.publish(SVC, 2, 1);
+		b.registry.refresh();
 		int users = 200;
 		for (int i = 0; i < users; i++) {
 			a.driver.computeLinkedPod(NS, "u" + i, SVC);

@@ -22,6 +22,9 @@ final class RoutingFixture implements AutoCloseable {
 
 	static final String NS = "test-ns";
 
+	/** The stateful services every fixture is configured with. */
+	static final List<String> SERVICES = List.of("game", "chat", "session");
+
 	final RoutingProperties properties = new RoutingProperties();
 
 	final LettuceConnectionFactory connectionFactory;
@@ -47,6 +50,7 @@ final class RoutingFixture implements AutoCloseable {
 		RoutingSettings settings = RoutingSettingsFactory.resolve(this.properties);
 		this.registry = new PodRegistry(this.store, settings,
 				() -> List.of((service, index) -> this.removed.add(service + "#" + index)));
+		SERVICES.forEach((service) -> this.registry.addStaticPods(service, List.of()));
 		this.driver = new StatefulRouteDriver(this.store, this.registry, settings);
 		this.subscriber = new LinkChangeSubscriber(this.store, this.driver, Duration.ofMillis(200));
 		this.subscriber.start();
@@ -56,6 +60,12 @@ final class RoutingFixture implements AutoCloseable {
 	RoutingFixture(EmbeddedRedis redis) {
 		this(redis, (properties) -> {
 		});
+	}
+
+	/** Registers a stateful service, as start-up does for each configured one. */
+	RoutingFixture stateful(String service) {
+		this.registry.addStaticPods(service, List.of());
+		return this;
 	}
 
 	/** Publishes a pod (once, no heartbeat thread) and returns its publisher. */
@@ -80,6 +90,7 @@ final class RoutingFixture implements AutoCloseable {
 				() -> load);
 		publisher.publish();
 		this.publishers.add(publisher);
+		this.registry.refresh();
 		return publisher;
 	}
 
