@@ -62,6 +62,8 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	private volatile boolean failing;
 
+	private volatile long graceEndsNanos = System.nanoTime();
+
 	/**
 	 * Creates the registry.
 	 * @param store the Redis the pods are published in
@@ -123,18 +125,24 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	/**
 	 * Picks the pod a new user of a service should link to: a routable pod with the lowest load,
-	 * ties broken by fewest links.
+	 * ties broken by fewest links; a pod that is merely unverified (just after a Redis outage) only
+	 * if no verified pod is routable.
 	 * @param namespace the namespace
 	 * @param service the service
 	 * @return the pod index, or empty if no pod is routable
 	 */
 	public OptionalInt bestPod(String namespace, String service) {
 		PodSet set = podSet(namespace, service);
-		long now = set.redisNow();
+		OptionalInt verified = bestPod(namespace, service, set, false);
+		return verified.isPresent() ? verified : bestPod(namespace, service, set, true);
+	}
+
+	private OptionalInt bestPod(String namespace, String service, PodSet set, boolean unverified) {
 		Pod best = null;
 		long bestLinks = 0;
 		for (Pod pod : set.pods.values()) {
-			if (pod.stateAt(now) != PodState.ROUTABLE || isShutdown(namespace, service, pod.index())) {
+			if (set.stateOf(pod) != PodState.ROUTABLE || set.isUnverified(pod) != unverified
+					|| isShutdown(namespace, service, pod.index())) {
 				continue;
 			}
 			long links = pod.links() + set.localLinks(pod.index());
@@ -179,16 +187,15 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		if (pod == null || isShutdown(namespace, service, index)) {
 			return PodState.DOWN;
 		}
-		return pod.stateAt(set.redisNow());
+		return set.stateOf(pod);
 	}
 
 	/** The indexes of the available pods, as script arguments. */
 	byte[][] availablePodArguments(String namespace, String service) {
 		PodSet set = podSet(namespace, service);
-		long now = set.redisNow();
 		return set.pods.values()
 			.stream()
-			.filter((pod) -> pod.stateAt(now) != PodState.DOWN && !isShutdown(namespace, service, pod.index()))
+			.filter((pod) -> set.stateOf(pod) != PodState.DOWN && !isShutdown(namespace, service, pod.index()))
 			.map((pod) -> RouteKeys.bytes(pod.index()))
 			.toArray(byte[][]::new);
 	}
@@ -253,6 +260,10 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				this.sets.put(key, previous.frozen());
 				continue;
 			}
+			long grace = graceLeftMillis();
+			if (grace > 0) {
+				current = current.withUnverified(previous, grace);
+			}
 			this.sets.put(key, current);
 			if (key.namespace.equals(this.settings.namespace())) {
 				for (Integer index : previous.pods.keySet()) {
@@ -263,7 +274,26 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				}
 			}
 		}
+		if (this.failing && !failed) {
+			redisReconnected();
+		}
 		this.failing = failed;
+	}
+
+	/**
+	 * Redis answers again after an outage: for one {@code heartbeat-ttl} from now, pods whose
+	 * heartbeat lapsed or that are missing (Redis restarted empty) count as unverified, not DOWN,
+	 * so that their users stay while the publishers reconnect and beat again.
+	 */
+	void redisReconnected() {
+		this.graceEndsNanos = System.nanoTime() + this.settings.heartbeatTtl().toNanos();
+		logger.info("Redis answers again: pods missing or with a lapsed heartbeat stay unverified for {}",
+				this.settings.heartbeatTtl());
+	}
+
+	private long graceLeftMillis() {
+		long left = this.graceEndsNanos - System.nanoTime();
+		return (left > 0) ? TimeUnit.NANOSECONDS.toMillis(left) : 0;
 	}
 
 	private boolean evictedIfUnused(ServiceKey key) {

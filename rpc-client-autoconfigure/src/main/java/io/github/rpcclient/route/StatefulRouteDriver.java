@@ -332,6 +332,11 @@ public class StatefulRouteDriver {
 		this.epoch.incrementAndGet();
 	}
 
+	/** Redis is back after the connection dropped: the pod registry gives publishers time to beat. */
+	void redisReconnected() {
+		this.registry.redisReconnected();
+	}
+
 	RouteKeys keys() {
 		return this.keys;
 	}

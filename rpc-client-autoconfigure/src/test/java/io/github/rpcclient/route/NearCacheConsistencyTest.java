@@ -27,21 +27,16 @@ class NearCacheConsistencyTest {
 
 	@Test
 	void aCachedReadExpiresNoLaterThanTheLinkInRedis() {
-		RoutingFixture a = fixtures.create((properties) -> {
-			properties.setLinkTtl(Duration.ofMillis(1500));
-			properties.setNearCacheTtl(Duration.ofMillis(1400));
-		});
-		RoutingFixture b = fixtures.create((properties) -> {
-			properties.setLinkTtl(Duration.ofMillis(1500));
-			properties.setNearCacheTtl(Duration.ofMillis(1400));
-		});
+		RoutingFixture a = fixtures.create();
+		RoutingFixture b = fixtures.create();
 		a.publish(SVC, 1, 0);
 		a.publish(SVC, 2, 1);
+		b.registry.refresh();
 		assertThat(a.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
-		// B reads the link late in its life: HGET does not refresh it in Redis
-		await().pollDelay(Duration.ofMillis(1000)).until(() -> true);
+		// the link is late in its life when B reads it: HGET does not refresh it in Redis
+		fixtures.redis().run((commands) -> commands.pexpire("rpc:link:{test-ns:u1}", 1000));
 		assertThat(b.driver.getLinkedPodInCacheOrIfPersist(NS, "u1", SVC)).hasValue(1);
-		await("the link to expire in Redis").atMost(Duration.ofSeconds(3))
+		await("the link to expire in Redis").atMost(Duration.ofSeconds(5))
 			.pollInterval(Duration.ofMillis(10))
 			.until(() -> a.driver.getLinkedPodNotCache(NS, "u1", SVC).isEmpty());
 		a.publish(SVC, 1, 5); // pod 1 is now the busier one

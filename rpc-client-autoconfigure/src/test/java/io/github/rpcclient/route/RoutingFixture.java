@@ -43,7 +43,7 @@ final class RoutingFixture implements AutoCloseable {
 
 	RoutingFixture(EmbeddedRedis redis, Consumer<RoutingProperties> customizer) {
 		this.properties.setNamespace(NS);
-		this.properties.setCommandTimeout(Duration.ofMillis(500));
+		this.properties.setCommandTimeout(Duration.ofSeconds(1));
 		customizer.accept(this.properties);
 		this.connectionFactory = redis.newConnectionFactory();
 		this.store = new RouteStore(this.connectionFactory, this.properties.getCommandTimeout());
