@@ -244,7 +244,7 @@ public class StatefulRouteDriver {
 
 	/**
 	 * Returns the pods of many users for a service: near-cache hits locally, the rest with one
-	 * Redis round trip (one script).
+	 * Redis round trip (one script; on a Redis Cluster one script per hash slot, sent together).
 	 * @param namespace the namespace
 	 * @param uids the users
 	 * @param service the service

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.github.rpcclient.properties.RoutingProperties;
 import io.github.rpcclient.settings.RoutingSettings;
@@ -42,10 +43,14 @@ final class RoutingFixture implements AutoCloseable {
 	private final List<PodHeartbeatPublisher> publishers = new ArrayList<>();
 
 	RoutingFixture(EmbeddedRedis redis, Consumer<RoutingProperties> customizer) {
+		this(redis::newConnectionFactory, customizer);
+	}
+
+	RoutingFixture(Supplier<LettuceConnectionFactory> connections, Consumer<RoutingProperties> customizer) {
 		this.properties.setNamespace(NS);
 		this.properties.setCommandTimeout(Duration.ofSeconds(1));
 		customizer.accept(this.properties);
-		this.connectionFactory = redis.newConnectionFactory();
+		this.connectionFactory = connections.get();
 		this.store = new RouteStore(this.connectionFactory, this.properties.getCommandTimeout());
 		RoutingSettings settings = RoutingSettingsFactory.resolve(this.properties);
 		this.registry = new PodRegistry(this.store, settings,

@@ -89,13 +89,24 @@ public final class EmbeddedRedis implements AutoCloseable {
 	 * @return the process, its output discarded
 	 */
 	public static Process launch(List<String> arguments) {
+		return launch(arguments, null);
+	}
+
+	/**
+	 * Starts a redis-server process of the binary embedded-redis bundles.
+	 * @param arguments its command-line arguments
+	 * @param directory its working directory, or {@code null} for this one
+	 * @return the process, its output discarded
+	 */
+	public static Process launch(List<String> arguments, @org.springframework.lang.Nullable java.io.File directory) {
 		try {
 			java.io.File binary = redis.embedded.core.ExecutableProvider.newJarResourceProvider().get();
 			binary.setExecutable(true);
 			List<String> command = new java.util.ArrayList<>();
 			command.add(binary.getAbsolutePath());
 			command.addAll(arguments);
-			return new ProcessBuilder(command).redirectErrorStream(true)
+			return new ProcessBuilder(command).directory(directory)
+				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start();
 		}
@@ -195,7 +206,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 		this.clientResources.forEach((resources) -> resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS));
 	}
 
-	private static int freePort() {
+	/** @return a free loopback port */
+	public static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
 			return socket.getLocalPort();
