@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.rpcclient.channel.GrpcChannelFactory;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
 import io.github.rpcclient.properties.GrpcClientsProperties;
+import io.github.rpcclient.route.LinkChangeSubscriber;
 import io.github.rpcclient.route.PodHeartbeatPublisher;
 import io.github.rpcclient.route.PodLifecycleListener;
 import io.github.rpcclient.route.PodLoad;
@@ -30,7 +31,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * Stateful routing: when the application has a Redis connection (Spring Data Redis with Lettuce)
- * and Caffeine, defines the {@link PodRegistry}, the {@link StatefulRouteDriver}, the transport
+ * and Caffeine, defines the {@link PodRegistry}, the {@link StatefulRouteDriver} with the
+ * {@link LinkChangeSubscriber} that keeps its near cache in step with other clients, the transport
  * and interceptor that pin calls of stateful services to their user's pod, and, with
  * {@code grpc-clients.routing.publish.enabled=true}, the {@link PodHeartbeatPublisher}. Without
  * Redis, a service configured {@code stateful: true} fails start-up with an explanation (even
@@ -71,6 +73,13 @@ public class GrpcClientsRoutingAutoConfiguration {
 	@ConditionalOnMissingBean
 	StatefulRouteDriver grpcStatefulRouteDriver(RouteStore store, PodRegistry registry, RoutingSettings routing) {
 		return new StatefulRouteDriver(store, registry, routing);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LinkChangeSubscriber grpcLinkChangeSubscriber(RouteStore store, StatefulRouteDriver driver,
+			RoutingSettings routing) {
+		return new LinkChangeSubscriber(store, driver, routing.registryRefresh());
 	}
 
 	@Bean

@@ -24,6 +24,9 @@ public final class FailingClientCall<Q, R> extends ClientCall<Q, R> {
 
 	private final Executor executor;
 
+	@Nullable
+	private final Metadata trailers;
+
 	/**
 	 * Creates the call.
 	 * @param status the status it fails with
@@ -31,13 +34,32 @@ public final class FailingClientCall<Q, R> extends ClientCall<Q, R> {
 	 * the shared pool of {@link CallExecutors}
 	 */
 	public FailingClientCall(Status status, @Nullable Executor executor) {
+		this(status, null, executor);
+	}
+
+	/**
+	 * Creates the call.
+	 * @param status the status it fails with
+	 * @param trailers the trailers it closes with, or {@code null} for none
+	 * @param executor the call's executor ({@code CallOptions.getExecutor()}), or {@code null} for
+	 * the shared pool of {@link CallExecutors}
+	 */
+	public FailingClientCall(Status status, @Nullable Metadata trailers, @Nullable Executor executor) {
 		this.status = status;
+		this.trailers = trailers;
 		this.executor = (executor != null) ? executor : CallExecutors.of(CallOptions.DEFAULT);
 	}
 
 	@Override
 	public void start(Listener<R> listener, Metadata headers) {
-		closeOn(this.executor, listener, this.status);
+		if (this.trailers == null) {
+			closeOn(this.executor, listener, this.status);
+		}
+		else {
+			Metadata copy = new Metadata();
+			copy.merge(this.trailers);
+			CallExecutors.execute(this.executor, () -> listener.onClose(this.status, copy));
+		}
 	}
 
 	/**

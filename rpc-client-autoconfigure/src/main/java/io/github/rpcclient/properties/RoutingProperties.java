@@ -12,6 +12,7 @@ public class RoutingProperties {
 
 	/**
 	 * Namespace of this application. Links are written only here; other namespaces can be read.
+	 * Must not contain '{' or '}' (Redis Cluster hash-tag braces).
 	 */
 	private String namespace = "default";
 
@@ -42,7 +43,8 @@ public class RoutingProperties {
 
 	/**
 	 * Prefix of every Redis key: '{prefix}:link:{ns:uid}', '{prefix}:pods:{ns:service}',
-	 * '{prefix}:podlinks:{ns:service}'.
+	 * '{prefix}:podlinks:{ns:service}', with '%', ':', '{' and '}' in names percent-encoded.
+	 * Must not contain '{' or '}'.
 	 */
 	private String keyPrefix = "rpc";
 

@@ -26,12 +26,18 @@ final class LinkWriter {
 
 	private final byte[] linkTtlMillis;
 
-	LinkWriter(RouteStore store, PodRegistry registry, RouteKeys keys, Duration linkTtl) {
+	private final byte[] channel;
+
+	private final String clientId;
+
+	LinkWriter(RouteStore store, PodRegistry registry, RouteKeys keys, Duration linkTtl, String clientId) {
 		this.store = store;
 		this.registry = registry;
 		this.keys = keys;
 		this.linkTtl = linkTtl;
 		this.linkTtlMillis = RouteKeys.bytes(linkTtl.toMillis());
+		this.channel = keys.linkChanges();
+		this.clientId = clientId;
 	}
 
 	/**
@@ -41,22 +47,33 @@ final class LinkWriter {
 	 * @param uid the user
 	 * @param service the service
 	 * @param pod the pod to link to, or 0 to only keep an existing link
-	 * @return the pod the user is linked to now, or 0 for none
+	 * @return the pod the user is linked to now (0 for none) and the link's remaining TTL
 	 */
-	int linkIfAbsent(String namespace, String uid, String service, int pod) {
+	Link linkIfAbsent(String namespace, String uid, String service, int pod) {
 		byte[][] available = this.registry.availablePodArguments(namespace, service);
-		byte[][] args = new byte[3 + available.length][];
+		byte[][] args = new byte[5 + available.length][];
 		args[0] = RouteKeys.bytes(service);
 		args[1] = RouteKeys.bytes(pod);
 		args[2] = this.linkTtlMillis;
-		System.arraycopy(available, 0, args, 3, available.length);
+		args[3] = this.channel;
+		args[4] = RouteKeys.bytes(LinkChange.messagePrefix(namespace, uid, service, this.clientId));
+		System.arraycopy(available, 0, args, 5, available.length);
 		List<Long> reply = this.store.eval(RouteScript.SET_LINK_IF_ABSENT, new byte[][] { this.keys.link(namespace, uid) },
 				args);
 		int linked = reply.get(0).intValue();
 		if (reply.get(1) == 1L) {
 			countLink(namespace, service, linked, reply.get(2).intValue());
 		}
-		return linked;
+		return new Link(linked, reply.get(3));
+	}
+
+	/**
+	 * A link as Redis answered it.
+	 *
+	 * @param pod the pod, 0 for none
+	 * @param ttlMillis how long the link has left in Redis when it answered
+	 */
+	record Link(int pod, long ttlMillis) {
 	}
 
 	private void countLink(String namespace, String service, int pod, int previous) {

@@ -24,9 +24,12 @@ import org.springframework.lang.Nullable;
 
 /**
  * The pods of each stateful service (the seed's route-info driver): static {@code pods[]} of the
- * local namespace merged with the pods published in Redis ({@link PodHeartbeatPublisher}). Reads
- * are answered from a snapshot that a background thread refreshes every
- * {@code registry-refresh}; a pod counts as DOWN once its heartbeat deadline passes on Redis'
+ * local namespace merged with the pods published in Redis ({@link PodHeartbeatPublisher}). Only
+ * services registered as stateful ({@link #addStaticPods}, at start-up) are known: their pods are
+ * read from Redis when they are registered, never by a call, and other names get no pods without
+ * Redis being asked. Services of other namespaces are read on first use and evicted once unused
+ * for ten {@code registry-refresh} periods. Reads are answered from a snapshot that a background
+ * thread refreshes every {@code registry-refresh}; a pod counts as DOWN once its heartbeat deadline passes on Redis'
  * clock (estimated locally between refreshes, frozen while Redis cannot be read, so a Redis outage
  * does not make every pod look dead). When a pod of the local namespace leaves the registry, every
  * {@link PodLifecycleListener} is told.
@@ -47,12 +50,19 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	private final Map<String, Map<Integer, String>> staticPods = new ConcurrentHashMap<>();
 
+	/** When each service of another namespace was last used ({@link System#nanoTime()}). */
+	private final Map<ServiceKey, Long> lastUsed = new ConcurrentHashMap<>();
+
+	private final long evictAfterNanos;
+
 	private volatile BiPredicate<String, Integer> channelShutdown = (service, index) -> false;
 
 	@Nullable
 	private ScheduledExecutorService refresher;
 
 	private volatile boolean failing;
+
+	private volatile long graceEndsNanos = System.nanoTime();
 
 	/**
 	 * Creates the registry.
@@ -65,10 +75,14 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		this.keys = new RouteKeys(settings.keyPrefix());
 		this.settings = settings;
 		this.listeners = listeners;
+		this.evictAfterNanos = settings.registryRefresh().multipliedBy(10).toNanos();
 	}
 
 	/**
-	 * Adds the static pods of a service of the local namespace.
+	 * Registers a stateful service of the local namespace with its static pods, and reads its
+	 * published pods from Redis now (within {@code command-timeout}; if Redis cannot be read, the
+	 * static pods serve until a refresh succeeds). Called at start-up, so that no call waits for
+	 * the first read.
 	 * @param service the service name
 	 * @param pods its pods
 	 */
@@ -78,9 +92,23 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		this.staticPods.put(service, Collections.unmodifiableMap(byIndex));
 		ServiceKey key = new ServiceKey(this.settings.namespace(), service);
 		PodSet previous = this.sets.get(key);
-		if (previous != null) {
-			this.sets.put(key, merge(key, previous.published, previous.redisNow(), previous.clockRunning));
+		this.sets.put(key, (previous != null) ? merge(key, previous.published, previous.redisNow(), previous.clockRunning)
+				: merge(key, Map.of(), 0, false));
+		try {
+			this.sets.put(key, read(key));
 		}
+		catch (RouteStoreUnavailableException ex) {
+			logger.warn("Cannot read the pods of stateful service '{}' from Redis yet; the registry refresh will retry: "
+					+ "{}", service, ex.getMessage());
+		}
+	}
+
+	/**
+	 * @param service a service name
+	 * @return whether it is registered as a stateful service
+	 */
+	public boolean isStateful(String service) {
+		return this.staticPods.containsKey(service);
 	}
 
 	/**
@@ -97,18 +125,24 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	/**
 	 * Picks the pod a new user of a service should link to: a routable pod with the lowest load,
-	 * ties broken by fewest links.
+	 * ties broken by fewest links; a pod that is merely unverified (just after a Redis outage) only
+	 * if no verified pod is routable.
 	 * @param namespace the namespace
 	 * @param service the service
 	 * @return the pod index, or empty if no pod is routable
 	 */
 	public OptionalInt bestPod(String namespace, String service) {
 		PodSet set = podSet(namespace, service);
-		long now = set.redisNow();
+		OptionalInt verified = bestPod(namespace, service, set, false);
+		return verified.isPresent() ? verified : bestPod(namespace, service, set, true);
+	}
+
+	private OptionalInt bestPod(String namespace, String service, PodSet set, boolean unverified) {
 		Pod best = null;
 		long bestLinks = 0;
 		for (Pod pod : set.pods.values()) {
-			if (pod.stateAt(now) != PodState.ROUTABLE || isShutdown(namespace, service, pod.index())) {
+			if (set.stateOf(pod) != PodState.ROUTABLE || set.isUnverified(pod) != unverified
+					|| isShutdown(namespace, service, pod.index())) {
 				continue;
 			}
 			long links = pod.links() + set.localLinks(pod.index());
@@ -153,16 +187,15 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		if (pod == null || isShutdown(namespace, service, index)) {
 			return PodState.DOWN;
 		}
-		return pod.stateAt(set.redisNow());
+		return set.stateOf(pod);
 	}
 
 	/** The indexes of the available pods, as script arguments. */
 	byte[][] availablePodArguments(String namespace, String service) {
 		PodSet set = podSet(namespace, service);
-		long now = set.redisNow();
 		return set.pods.values()
 			.stream()
-			.filter((pod) -> pod.stateAt(now) != PodState.DOWN && !isShutdown(namespace, service, pod.index()))
+			.filter((pod) -> set.stateOf(pod) != PodState.DOWN && !isShutdown(namespace, service, pod.index()))
 			.map((pod) -> RouteKeys.bytes(pod.index()))
 			.toArray(byte[][]::new);
 	}
@@ -185,10 +218,17 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	private PodSet podSet(String namespace, String service) {
+		if (!isStateful(service)) {
+			return PodSet.EMPTY;
+		}
 		ServiceKey key = new ServiceKey(namespace, service);
+		boolean local = namespace.equals(this.settings.namespace());
+		if (!local) {
+			this.lastUsed.put(key, System.nanoTime());
+		}
 		PodSet set = this.sets.get(key);
 		if (set == null) {
-			set = firstRead(key);
+			set = local ? merge(key, Map.of(), 0, false) : read(key);
 			PodSet raced = this.sets.putIfAbsent(key, set);
 			if (raced != null) {
 				set = raced;
@@ -203,6 +243,9 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	public void refresh() {
 		boolean failed = false;
 		for (ServiceKey key : Set.copyOf(this.sets.keySet())) {
+			if (evictedIfUnused(key)) {
+				continue;
+			}
 			PodSet previous = this.sets.get(key);
 			PodSet current;
 			try {
@@ -217,6 +260,10 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				this.sets.put(key, previous.frozen());
 				continue;
 			}
+			long grace = graceLeftMillis();
+			if (grace > 0) {
+				current = current.withUnverified(previous, grace);
+			}
 			this.sets.put(key, current);
 			if (key.namespace.equals(this.settings.namespace())) {
 				for (Integer index : previous.pods.keySet()) {
@@ -227,19 +274,40 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				}
 			}
 		}
+		if (this.failing && !failed) {
+			redisReconnected();
+		}
 		this.failing = failed;
 	}
 
-	private PodSet firstRead(ServiceKey key) {
-		try {
-			return read(key);
+	/**
+	 * Redis answers again after an outage: for one {@code heartbeat-ttl} from now, pods whose
+	 * heartbeat lapsed or that are missing (Redis restarted empty) count as unverified, not DOWN,
+	 * so that their users stay while the publishers reconnect and beat again.
+	 */
+	void redisReconnected() {
+		this.graceEndsNanos = System.nanoTime() + this.settings.heartbeatTtl().toNanos();
+		logger.info("Redis answers again: pods missing or with a lapsed heartbeat stay unverified for {}",
+				this.settings.heartbeatTtl());
+	}
+
+	private long graceLeftMillis() {
+		long left = this.graceEndsNanos - System.nanoTime();
+		return (left > 0) ? TimeUnit.NANOSECONDS.toMillis(left) : 0;
+	}
+
+	private boolean evictedIfUnused(ServiceKey key) {
+		if (key.namespace.equals(this.settings.namespace())) {
+			return false;
 		}
-		catch (RouteStoreUnavailableException ex) {
-			if (this.staticPods.containsKey(key.service) && key.namespace.equals(this.settings.namespace())) {
-				return merge(key, Map.of(), 0, false);
-			}
-			throw ex;
+		Long used = this.lastUsed.get(key);
+		if (used != null && System.nanoTime() - used < this.evictAfterNanos) {
+			return false;
 		}
+		this.sets.remove(key);
+		this.lastUsed.remove(key);
+		logger.debug("Pods of '{}' in namespace '{}' evicted: unused", key.service, key.namespace);
+		return true;
 	}
 
 	private PodSet read(ServiceKey key) {
@@ -258,9 +326,14 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		return new PodSet(Collections.unmodifiableMap(pods), published, redisNow, clockRunning);
 	}
 
+	/**
+	 * Reads every registered service's pods once more (they may have changed while the application
+	 * started), then re-reads them every {@code registry-refresh} in the background.
+	 */
 	@Override
 	public synchronized void start() {
 		if (this.refresher == null) {
+			refreshQuietly();
 			this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
 				Thread thread = new Thread(task, "grpc-pod-registry");
 				thread.setDaemon(true);

@@ -15,26 +15,40 @@ final class RouteScript {
 
 	/**
 	 * Sets a user's link to a service if it has none or its pod is no longer available, else keeps
-	 * it; refreshes the link's TTL either way. KEYS[1] link hash; ARGV service, new pod (0: keep
-	 * an available link only), TTL ms, available pods... Returns {pod or 0, 1 if set, previous pod
-	 * or 0}.
+	 * it; refreshes the link's TTL either way. A link that replaces another is announced on the
+	 * link-change channel, so that every client drops the old one from its near cache. KEYS[1]
+	 * link hash; ARGV service, new pod (0: keep an available link only), TTL ms, channel, message
+	 * (the new pod is appended), available pods... Returns {pod or 0, 1 if set, previous pod or 0,
+	 * the link's remaining TTL ms}.
 	 */
 	static final RouteScript SET_LINK_IF_ABSENT = new RouteScript("""
 			local current = redis.call('HGET', KEYS[1], ARGV[1])
 			if current then
-			  for i = 4, #ARGV do
+			  for i = 6, #ARGV do
 			    if ARGV[i] == current then
 			      redis.call('PEXPIRE', KEYS[1], ARGV[3])
-			      return {tonumber(current), 0, 0}
+			      return {tonumber(current), 0, 0, tonumber(ARGV[3])}
 			    end
 			  end
 			end
 			if ARGV[2] == '0' then
-			  return {0, 0, 0}
+			  return {0, 0, 0, 0}
 			end
 			redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 			redis.call('PEXPIRE', KEYS[1], ARGV[3])
-			return {tonumber(ARGV[2]), 1, tonumber(current or '0')}
+			if current and current ~= ARGV[2] then
+			  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[2])
+			end
+			return {tonumber(ARGV[2]), 1, tonumber(current or '0'), tonumber(ARGV[3])}
+			""", ScriptOutputType.MULTI);
+
+	/**
+	 * Reads a user's link to a service and how long it has left. KEYS[1] link hash; ARGV[1]
+	 * service. Returns {pod or 0, remaining TTL ms (negative if none)}.
+	 */
+	static final RouteScript GET_LINK = new RouteScript("""
+			local pod = redis.call('HGET', KEYS[1], ARGV[1])
+			return {tonumber(pod or '0'), redis.call('PTTL', KEYS[1])}
 			""", ScriptOutputType.MULTI);
 
 	/** Reads one service's link of many users. KEYS link hashes; ARGV[1] service. Returns pods, 0 for none. */

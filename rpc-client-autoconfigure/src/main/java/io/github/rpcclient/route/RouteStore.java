@@ -2,6 +2,7 @@ package io.github.rpcclient.route;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -11,10 +12,13 @@ import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -61,9 +65,9 @@ public class RouteStore {
 	}
 
 	/**
-	 * Reads one field of many hashes in one round trip: one script on a single Redis; on a Redis
-	 * Cluster, where one script cannot span slots, pipelined HGETs that Lettuce sends to each node
-	 * together.
+	 * Reads one field of many hashes: one script on a single Redis; on a Redis Cluster, where one
+	 * script cannot span slots, one script per hash slot, all sent at once (Lettuce pipelines
+	 * them on each node's connection).
 	 * @param keys the hashes
 	 * @param field the field
 	 * @return the field's value of each hash as a number, 0 where there is none
@@ -72,18 +76,63 @@ public class RouteStore {
 		if (!this.connectionFactory.isClusterAware()) {
 			return eval(RouteScript.BATCH_GET_LINK, keys, field);
 		}
-		return run("HGET", (commands) -> {
-			List<RedisFuture<byte[]>> futures = new ArrayList<>(keys.length);
-			for (byte[] key : keys) {
-				futures.add(commands.hget(key, field));
+		Map<Integer, List<Integer>> bySlot = new HashMap<>();
+		for (int i = 0; i < keys.length; i++) {
+			bySlot.computeIfAbsent(SlotHash.getSlot(keys[i]), (slot) -> new ArrayList<>()).add(i);
+		}
+		RouteScript script = RouteScript.BATCH_GET_LINK;
+		return run(script.source(), (commands) -> {
+			Map<List<Integer>, RedisFuture<List<Long>>> futures = new HashMap<>();
+			Map<List<Integer>, byte[][]> groupKeys = new HashMap<>();
+			for (List<Integer> group : bySlot.values()) {
+				byte[][] slotKeys = group.stream().map((i) -> keys[i]).toArray(byte[][]::new);
+				groupKeys.put(group, slotKeys);
+				futures.put(group, commands.evalsha(script.sha(), script.outputType(), slotKeys, field));
 			}
-			List<Long> values = new ArrayList<>(keys.length);
-			for (RedisFuture<byte[]> future : futures) {
-				byte[] value = await(future);
-				values.add((value != null) ? Long.parseLong(RouteKeys.string(value)) : 0L);
-			}
-			return values;
+			Long[] values = new Long[keys.length];
+			futures.forEach((group, future) -> {
+				List<Long> pods;
+				try {
+					pods = await(future);
+				}
+				catch (RedisNoScriptException ex) {
+					pods = await(commands.<List<Long>>eval(script.source(), script.outputType(), groupKeys.get(group),
+							field));
+				}
+				for (int j = 0; j < group.size(); j++) {
+					values[group.get(j)] = pods.get(j);
+				}
+			});
+			return List.of(values);
 		});
+	}
+
+	/**
+	 * Subscribes to a channel on a connection of its own, which Lettuce re-subscribes after every
+	 * reconnection (telling the listener again through
+	 * {@link SubscriptionListener#onChannelSubscribed}).
+	 * @param channel the channel
+	 * @param listener receives its messages
+	 * @return the subscribed connection, to close
+	 * @throws RouteStoreUnavailableException if Redis cannot be reached
+	 */
+	RedisConnection subscribe(byte[] channel, MessageListener listener) {
+		RedisConnection connection = null;
+		try {
+			connection = this.connectionFactory.getConnection();
+			connection.subscribe(listener, channel);
+			return connection;
+		}
+		catch (RuntimeException ex) {
+			if (connection != null) {
+				connection.close();
+			}
+			if (ex instanceof io.lettuce.core.RedisException || ex instanceof DataAccessException) {
+				throw new RouteStoreUnavailableException("Redis (the stateful route store) cannot be subscribed to: "
+						+ ex.getMessage(), ex);
+			}
+			throw ex;
+		}
 	}
 
 	Map<byte[], byte[]> hgetall(byte[] key) {

@@ -6,9 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.github.rpcclient.settings.RouteArguments;
 import io.github.rpcclient.settings.RoutingSettings;
@@ -17,12 +22,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Links users to pods of stateful services (the seed's client driver): the link lives in Redis,
- * shared by every client instance, and in a local near cache that expires before Redis does, so
- * that a user in use refreshes the Redis TTL. Writes happen only in the local namespace
- * ({@code grpc-clients.routing.namespace}); reads work in any.
+ * shared by every client instance, and in a local near cache. Writes happen only in the local
+ * namespace ({@code grpc-clients.routing.namespace}); reads work in any.
+ * <p>
+ * One view of every link: each near-cache entry expires no later than its link in Redis (it is
+ * kept for {@code near-cache-ttl} or the link's remaining TTL as Redis reported it, counted from
+ * before the command was sent, whichever is shorter), and a link that replaces another is
+ * announced on a Redis channel that the {@link LinkChangeSubscriber} of every client turns into
+ * an invalidation of its near cache. Each (re-)subscription marks the whole near cache
+ * unverified, since announcements made while it was down are lost: an unverified entry is
+ * confirmed against Redis on its next use (re-asserting it if Redis lost it, in a restart say),
+ * and served as it is while Redis cannot be reached.
  * <p>
  * Every operation checks its arguments first: blank or over-long (&gt; 256) names, control
- * characters and pod indexes below 1 get an {@link IllegalArgumentException} naming the parameter.
+ * characters and pod indexes below 1 get an {@link IllegalArgumentException} naming the parameter,
+ * as does a service not configured as stateful in the operations that route
+ * ({@link #computeLinkedPod}, {@link #setLinkedPodIfAbsent}).
  * Redis failures surface as {@link RouteStoreUnavailableException} within
  * {@code command-timeout}.
  */
@@ -40,7 +55,19 @@ public class StatefulRouteDriver {
 
 	private final String localNamespace;
 
-	private final Cache<LinkKey, Integer> nearCache;
+	private final Cache<LinkKey, CachedLink> nearCache;
+
+	private final long nearCacheTtlNanos;
+
+	private final String clientId = UUID.randomUUID().toString();
+
+	/** Bumped on every (re-)subscription: entries of an older epoch are unverified. */
+	private final AtomicLong epoch = new AtomicLong();
+
+	/** Announced changes per key stripe, so that a read racing an invalidation is not cached. */
+	private final AtomicLongArray changes = new AtomicLongArray(STRIPES);
+
+	private static final int STRIPES = 1024;
 
 	/**
 	 * Creates the driver.
@@ -52,10 +79,11 @@ public class StatefulRouteDriver {
 		this.store = store;
 		this.registry = registry;
 		this.keys = new RouteKeys(settings.keyPrefix());
-		this.links = new LinkWriter(store, registry, this.keys, settings.linkTtl());
+		this.links = new LinkWriter(store, registry, this.keys, settings.linkTtl(), this.clientId);
 		this.localNamespace = settings.namespace();
+		this.nearCacheTtlNanos = settings.nearCacheTtl().toNanos();
 		this.nearCache = Caffeine.newBuilder()
-			.expireAfterWrite(settings.nearCacheTtl())
+			.expireAfter(new UntilLinkExpires())
 			.maximumSize(settings.nearCacheMaxSize())
 			.recordStats()
 			.build();
@@ -72,22 +100,33 @@ public class StatefulRouteDriver {
 	 * @throws RouteStoreUnavailableException if Redis was needed and did not answer
 	 */
 	public OptionalInt computeLinkedPod(String namespace, String uid, String service) {
-		LinkKey key = key(namespace, uid, service);
-		Integer cached = this.nearCache.getIfPresent(key);
+		LinkKey key = statefulKey(namespace, uid, service);
+		CachedLink cached = this.nearCache.getIfPresent(key);
 		if (cached != null) {
-			if (this.registry.isAvailable(namespace, service, cached)) {
-				return OptionalInt.of(cached);
+			if (this.registry.isAvailable(namespace, service, cached.pod())) {
+				if (cached.epoch() == this.epoch.get()) {
+					return OptionalInt.of(cached.pod());
+				}
+				try {
+					return available(key, namespace.equals(this.localNamespace) ? link(key, cached.pod())
+							: read(key).orElse(0));
+				}
+				catch (RouteStoreUnavailableException ex) {
+					logger.debug("Serving the unverified link of user '{}' to '{}': {}", uid, service, ex.getMessage());
+					return OptionalInt.of(cached.pod());
+				}
 			}
-			logger.debug("Pod {} of '{}' linked to user '{}' is not available any more", cached, service, uid);
+			logger.debug("Pod {} of '{}' linked to user '{}' is not available any more", cached.pod(), service, uid);
 			this.nearCache.invalidate(key);
 		}
 		if (!namespace.equals(this.localNamespace)) {
-			OptionalInt linked = getLinkedPodNotCache(namespace, uid, service);
-			return (linked.isPresent() && this.registry.isAvailable(namespace, service, linked.getAsInt())) ? linked
-					: OptionalInt.empty();
+			return available(key, getLinkedPodNotCache(namespace, uid, service).orElse(0));
 		}
-		int linked = link(key, this.registry.bestPod(namespace, service).orElse(0));
-		return (linked > 0 && this.registry.isAvailable(namespace, service, linked)) ? OptionalInt.of(linked)
+		return available(key, link(key, this.registry.bestPod(namespace, service).orElse(0)));
+	}
+
+	private OptionalInt available(LinkKey key, int pod) {
+		return (pod > 0 && this.registry.isAvailable(key.namespace(), key.service(), pod)) ? OptionalInt.of(pod)
 				: OptionalInt.empty();
 	}
 
@@ -116,9 +155,22 @@ public class StatefulRouteDriver {
 		if (cached.isPresent()) {
 			return cached;
 		}
-		OptionalInt persisted = getLinkedPodNotCache(namespace, uid, service);
-		persisted.ifPresent((pod) -> this.nearCache.put(key(namespace, uid, service), pod));
-		return persisted;
+		return read(key(namespace, uid, service));
+	}
+
+	/** Reads a link from Redis with its remaining TTL, and caches it for no longer than that. */
+	private OptionalInt read(LinkKey key) {
+		long sent = System.nanoTime();
+		long epoch = this.epoch.get();
+		long changes = changes(key);
+		List<Long> reply = this.store.eval(RouteScript.GET_LINK,
+				new byte[][] { this.keys.link(key.namespace(), key.uid()) }, RouteKeys.bytes(key.service()));
+		int pod = reply.get(0).intValue();
+		if (pod <= 0) {
+			return OptionalInt.empty();
+		}
+		cache(key, pod, reply.get(1), sent, epoch, changes);
+		return OptionalInt.of(pod);
 	}
 
 	/**
@@ -134,15 +186,17 @@ public class StatefulRouteDriver {
 	}
 
 	/**
-	 * Returns a user's pod for a service from the near cache only.
+	 * Returns a user's pod for a service from the near cache only (verified entries: none is while
+	 * the link-change subscription is being re-established).
 	 * @param namespace the namespace
 	 * @param uid the user
 	 * @param service the service
 	 * @return the cached pod, or empty
 	 */
 	public OptionalInt getLinkedInCache(String namespace, String uid, String service) {
-		Integer cached = this.nearCache.getIfPresent(key(namespace, uid, service));
-		return (cached != null) ? OptionalInt.of(cached) : OptionalInt.empty();
+		CachedLink cached = this.nearCache.getIfPresent(key(namespace, uid, service));
+		return (cached != null && cached.epoch() == this.epoch.get()) ? OptionalInt.of(cached.pod())
+				: OptionalInt.empty();
 	}
 
 	/**
@@ -156,7 +210,8 @@ public class StatefulRouteDriver {
 	}
 
 	/**
-	 * Puts a user's link in the near cache (not in Redis).
+	 * Puts a user's link in the near cache (not in Redis) for {@code near-cache-ttl}. Unlike the
+	 * links the driver caches itself, this one may outlive its link in Redis.
 	 * @param namespace the namespace
 	 * @param uid the user
 	 * @param service the service
@@ -164,7 +219,8 @@ public class StatefulRouteDriver {
 	 */
 	public void setCache(String namespace, String uid, String service, int pod) {
 		LinkKey key = key(namespace, uid, service);
-		this.nearCache.put(key, RouteArguments.podIndex("pod", pod));
+		this.nearCache.put(key, new CachedLink(RouteArguments.podIndex("pod", pod),
+				System.nanoTime() + this.nearCacheTtlNanos, this.epoch.get()));
 	}
 
 	/**
@@ -188,7 +244,7 @@ public class StatefulRouteDriver {
 
 	/**
 	 * Returns the pods of many users for a service: near-cache hits locally, the rest with one
-	 * Redis round trip (one script).
+	 * Redis round trip (one script; on a Redis Cluster one script per hash slot, sent together).
 	 * @param namespace the namespace
 	 * @param uids the users
 	 * @param service the service
@@ -200,9 +256,9 @@ public class StatefulRouteDriver {
 		Map<Integer, List<String>> byPod = new TreeMap<>();
 		List<String> missed = new ArrayList<>();
 		for (String uid : uids) {
-			Integer cached = this.nearCache.getIfPresent(key(namespace, uid, service));
-			if (cached != null) {
-				byPod.computeIfAbsent(cached, (pod) -> new ArrayList<>()).add(uid);
+			OptionalInt cached = getLinkedInCache(namespace, uid, service);
+			if (cached.isPresent()) {
+				byPod.computeIfAbsent(cached.getAsInt(), (pod) -> new ArrayList<>()).add(uid);
 			}
 			else {
 				missed.add(uid);
@@ -237,7 +293,7 @@ public class StatefulRouteDriver {
 	 * @throws IllegalArgumentException if the namespace is not the local one
 	 */
 	public int setLinkedPodIfAbsent(String namespace, String uid, String service, int pod) {
-		LinkKey key = key(namespace, uid, service);
+		LinkKey key = statefulKey(namespace, uid, service);
 		RouteArguments.podIndex("pod", pod);
 		if (!namespace.equals(this.localNamespace)) {
 			throw new IllegalArgumentException("namespace '" + namespace
@@ -253,17 +309,84 @@ public class StatefulRouteDriver {
 		return this.nearCache.stats();
 	}
 
+	/**
+	 * @return the near cache, a Caffeine cache recording statistics (for Micrometer's
+	 * {@code CaffeineCacheMetrics}); read it, do not write it
+	 */
+	public Cache<?, ?> nearCache() {
+		return this.nearCache;
+	}
+
+	/** Drops a link another client replaced. */
+	void linkChanged(LinkChange change) {
+		if (change.clientId().equals(this.clientId)) {
+			return;
+		}
+		LinkKey key = new LinkKey(change.namespace(), change.uid(), change.service());
+		this.changes.incrementAndGet(stripe(key));
+		this.nearCache.invalidate(key);
+	}
+
+	/** Marks every cached link unverified: relinks may have been missed. */
+	void nearCacheUnverified() {
+		this.epoch.incrementAndGet();
+	}
+
+	/** Redis is back after the connection dropped: the pod registry gives publishers time to beat. */
+	void redisReconnected() {
+		this.registry.redisReconnected();
+	}
+
+	RouteKeys keys() {
+		return this.keys;
+	}
+
 	/** @return the local namespace, where links are written */
 	public String localNamespace() {
 		return this.localNamespace;
 	}
 
 	private int link(LinkKey key, int pod) {
-		int linked = this.links.linkIfAbsent(key.namespace(), key.uid(), key.service(), pod);
-		if (linked > 0) {
-			this.nearCache.put(key, linked);
+		long sent = System.nanoTime();
+		long epoch = this.epoch.get();
+		long changes = changes(key);
+		LinkWriter.Link linked = this.links.linkIfAbsent(key.namespace(), key.uid(), key.service(), pod);
+		if (linked.pod() > 0) {
+			cache(key, linked.pod(), linked.ttlMillis(), sent, epoch, changes);
 		}
-		return linked;
+		return linked.pod();
+	}
+
+	/**
+	 * Caches a link Redis returned for no longer than it lives there: its remaining TTL counted
+	 * from before the command was sent. A change announced for its key meanwhile drops it again.
+	 */
+	private void cache(LinkKey key, int pod, long ttlMillis, long sentNanos, long epoch, long changes) {
+		long expires = sentNanos + Math.min(this.nearCacheTtlNanos, TimeUnit.MILLISECONDS.toNanos(ttlMillis));
+		if (expires - System.nanoTime() <= 0) {
+			return;
+		}
+		this.nearCache.put(key, new CachedLink(pod, expires, epoch));
+		if (changes(key) != changes) {
+			this.nearCache.invalidate(key);
+		}
+	}
+
+	private long changes(LinkKey key) {
+		return this.changes.get(stripe(key));
+	}
+
+	private static int stripe(LinkKey key) {
+		return (key.hashCode() & Integer.MAX_VALUE) % STRIPES;
+	}
+
+	private LinkKey statefulKey(String namespace, String uid, String service) {
+		LinkKey key = key(namespace, uid, service);
+		if (!this.registry.isStateful(service)) {
+			throw new IllegalArgumentException("service '" + service + "' is not a stateful service of this client: "
+					+ "configure it with 'stateful: true' under grpc-clients.services");
+		}
+		return key;
 	}
 
 	private static LinkKey key(String namespace, String uid, String service) {
@@ -285,6 +408,35 @@ public class StatefulRouteDriver {
 	}
 
 	private record LinkKey(String namespace, String uid, String service) {
+	}
+
+	/**
+	 * A cached link.
+	 *
+	 * @param pod the pod
+	 * @param expiresNanos when it expires ({@link System#nanoTime()})
+	 * @param epoch the subscription epoch it was read in
+	 */
+	private record CachedLink(int pod, long expiresNanos, long epoch) {
+	}
+
+	private static final class UntilLinkExpires implements Expiry<LinkKey, CachedLink> {
+
+		@Override
+		public long expireAfterCreate(LinkKey key, CachedLink value, long currentTime) {
+			return Math.max(0, value.expiresNanos() - currentTime);
+		}
+
+		@Override
+		public long expireAfterUpdate(LinkKey key, CachedLink value, long currentTime, long currentDuration) {
+			return Math.max(0, value.expiresNanos() - currentTime);
+		}
+
+		@Override
+		public long expireAfterRead(LinkKey key, CachedLink value, long currentTime, long currentDuration) {
+			return currentDuration;
+		}
+
 	}
 
 }

@@ -19,9 +19,15 @@ import io.grpc.Status;
  * key), computes the pod with the {@link StatefulRouteDriver} and passes it down as the
  * {@link StatefulRouting#POD} call option. A call that fails with UNAVAILABLE on a pod that is then
  * found unavailable expires the cached link, so that the next call, or a retry (which runs this
- * interceptor again), relinks to a live pod.
+ * interceptor again), relinks to a live pod. A call whose route cannot be read because Redis did
+ * not answer fails with UNAVAILABLE once, within {@code command-timeout}: its trailers carry a
+ * negative {@code grpc-retry-pushback-ms}, which stops the call's retry and hedging (every attempt
+ * would wait for Redis again).
  */
 public class StatefulRouteInterceptor implements ClientInterceptor {
+
+	private static final Metadata.Key<String> NO_RETRY_PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms",
+			Metadata.ASCII_STRING_MARSHALLER);
 
 	private final String service;
 
@@ -61,7 +67,8 @@ public class StatefulRouteInterceptor implements ClientInterceptor {
 			pod = this.driver.computeLinkedPod(this.namespace, uid, this.service);
 		}
 		catch (RouteStoreUnavailableException ex) {
-			return new FailingClientCall<>(Status.UNAVAILABLE.withDescription(ex.getMessage()).withCause(ex), callOptions.getExecutor());
+			return new FailingClientCall<>(Status.UNAVAILABLE.withDescription(ex.getMessage()).withCause(ex),
+					noRetry(), callOptions.getExecutor());
 		}
 		catch (IllegalArgumentException ex) {
 			return new FailingClientCall<>(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).withCause(ex), callOptions.getExecutor());
@@ -91,6 +98,16 @@ public class StatefulRouteInterceptor implements ClientInterceptor {
 			}
 
 		};
+	}
+
+	/**
+	 * Trailers asking the call's retry and hedging not to try again (a negative
+	 * {@code grpc-retry-pushback-ms}, gRFC A6): another attempt would wait for Redis again.
+	 */
+	private static Metadata noRetry() {
+		Metadata trailers = new Metadata();
+		trailers.put(NO_RETRY_PUSHBACK, "-1");
+		return trailers;
 	}
 
 	private void podUnavailable(String uid, int index) {

@@ -25,6 +25,8 @@ public final class RoutingSettingsFactory {
 		SettingsChecker check = new SettingsChecker("grpc-clients.routing.");
 		check.name("namespace", routing.getNamespace(), NAME_FIX);
 		check.name("key-prefix", routing.getKeyPrefix(), NAME_FIX);
+		noBraces(check, "namespace", routing.getNamespace());
+		noBraces(check, "key-prefix", routing.getKeyPrefix());
 		Duration linkTtl = check.positive("link-ttl", routing.getLinkTtl());
 		Duration nearCacheTtl = routing.getNearCacheTtl();
 		if (nearCacheTtl != null) {
@@ -46,6 +48,13 @@ public final class RoutingSettingsFactory {
 				check.positive("pod-removal-after", routing.getPodRemovalAfter()), publish(routing, check));
 		check.throwIfAny();
 		return settings;
+	}
+
+	private static void noBraces(SettingsChecker check, String property, String value) {
+		if (value != null && (value.indexOf('{') >= 0 || value.indexOf('}') >= 0)) {
+			check.add(property, value, "contains '{' or '}'",
+					"remove the braces: they would change the Redis Cluster hash tag of the routing keys");
+		}
 	}
 
 	private static RoutingSettings.Publish publish(RoutingProperties routing, SettingsChecker check) {

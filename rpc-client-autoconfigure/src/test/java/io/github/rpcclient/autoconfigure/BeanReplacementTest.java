@@ -30,6 +30,7 @@ import io.github.rpcclient.resilience.RetryScheduler;
 import io.github.rpcclient.route.PodHeartbeatPublisher;
 import io.github.rpcclient.route.PodLifecycleListener;
 import io.github.rpcclient.route.PodLoad;
+import io.github.rpcclient.route.LinkChangeSubscriber;
 import io.github.rpcclient.route.PodRegistry;
 import io.github.rpcclient.route.RouteStore;
 import io.github.rpcclient.route.StatefulRouteDriver;
@@ -137,6 +138,7 @@ class BeanReplacementTest {
 				byType("grpcRouteStore", RouteStore.class, Duration.ofSeconds(1)),
 				byType("grpcPodRegistry", PodRegistry.class, (Supplier<List<PodLifecycleListener>>) List::of),
 				byType("grpcStatefulRouteDriver", StatefulRouteDriver.class),
+				byType("grpcLinkChangeSubscriber", LinkChangeSubscriber.class, Duration.ofSeconds(1)),
 				byType("grpcStatefulTransportProvider", StatefulTransportProvider.class, "default"),
 				chainPlace("grpcStatefulRouteInterceptor", ServiceInterceptorProvider.ROUTE_ORDER),
 				byType("grpcPodHeartbeatPublisher", PodHeartbeatPublisher.class, (PodLoad) () -> 0).with(PUBLISH),

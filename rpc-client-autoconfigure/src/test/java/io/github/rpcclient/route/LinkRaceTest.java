@@ -40,6 +40,7 @@ class LinkRaceTest {
 			for (int pod = 1; pod <= 3; pod++) {
 				clients.get(0).publish("game", pod, 0);
 			}
+			clients.forEach((client) -> client.registry.refresh());
 			List<String> uids = IntStream.range(0, USERS).mapToObj((i) -> "user-" + i).toList();
 			Map<String, Set<Integer>> returned = new ConcurrentHashMap<>();
 			ExecutorService pool = Executors.newFixedThreadPool(DRIVERS * THREADS_PER_DRIVER);

@@ -94,6 +94,18 @@ class RoutingAutoConfigurationTest {
 	}
 
 	@Test
+	void bracesInTheNamespaceOrKeyPrefixFailStartUpNamingTheProperty() {
+		this.runner.withPropertyValues("grpc-clients.routing.namespace=eu{1}", "grpc-clients.routing.key-prefix=rpc}")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidServiceConfigurationException.class)
+					.hasMessageContaining("grpc-clients.routing.namespace = 'eu{1}': contains '{' or '}'")
+					.hasMessageContaining("grpc-clients.routing.key-prefix = 'rpc}': contains '{' or '}'");
+			});
+	}
+
+	@Test
 	void noRoutingWhenSwitchedOff() {
 		this.runner.withPropertyValues("grpc-clients.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(StatefulRouteDriver.class));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.github.rpcclient.properties.RoutingProperties;
 import io.github.rpcclient.settings.RoutingSettings;
@@ -12,6 +13,8 @@ import io.github.rpcclient.test.EmbeddedRedis;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A driver, pod registry and publishers on their own connection factory to a real Redis, built
  * without Spring, as one client instance of a stateful service would have them.
@@ -19,6 +22,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 final class RoutingFixture implements AutoCloseable {
 
 	static final String NS = "test-ns";
+
+	/** The stateful services every fixture is configured with. */
+	static final List<String> SERVICES = List.of("game", "chat", "session");
 
 	final RoutingProperties properties = new RoutingProperties();
 
@@ -30,25 +36,41 @@ final class RoutingFixture implements AutoCloseable {
 
 	final StatefulRouteDriver driver;
 
+	final LinkChangeSubscriber subscriber;
+
 	final List<String> removed = new ArrayList<>();
 
 	private final List<PodHeartbeatPublisher> publishers = new ArrayList<>();
 
 	RoutingFixture(EmbeddedRedis redis, Consumer<RoutingProperties> customizer) {
+		this(redis::newConnectionFactory, customizer);
+	}
+
+	RoutingFixture(Supplier<LettuceConnectionFactory> connections, Consumer<RoutingProperties> customizer) {
 		this.properties.setNamespace(NS);
-		this.properties.setCommandTimeout(Duration.ofMillis(500));
+		this.properties.setCommandTimeout(Duration.ofSeconds(1));
 		customizer.accept(this.properties);
-		this.connectionFactory = redis.newConnectionFactory();
+		this.connectionFactory = connections.get();
 		this.store = new RouteStore(this.connectionFactory, this.properties.getCommandTimeout());
 		RoutingSettings settings = RoutingSettingsFactory.resolve(this.properties);
 		this.registry = new PodRegistry(this.store, settings,
 				() -> List.of((service, index) -> this.removed.add(service + "#" + index)));
+		SERVICES.forEach((service) -> this.registry.addStaticPods(service, List.of()));
 		this.driver = new StatefulRouteDriver(this.store, this.registry, settings);
+		this.subscriber = new LinkChangeSubscriber(this.store, this.driver, Duration.ofMillis(200));
+		this.subscriber.start();
+		await("relink subscription").atMost(Duration.ofSeconds(5)).until(this.subscriber::isSubscribed);
 	}
 
 	RoutingFixture(EmbeddedRedis redis) {
 		this(redis, (properties) -> {
 		});
+	}
+
+	/** Registers a stateful service, as start-up does for each configured one. */
+	RoutingFixture stateful(String service) {
+		this.registry.addStaticPods(service, List.of());
+		return this;
 	}
 
 	/** Publishes a pod (once, no heartbeat thread) and returns its publisher. */
@@ -73,12 +95,14 @@ final class RoutingFixture implements AutoCloseable {
 				() -> load);
 		publisher.publish();
 		this.publishers.add(publisher);
+		this.registry.refresh();
 		return publisher;
 	}
 
 	@Override
 	public void close() {
 		this.publishers.forEach(PodHeartbeatPublisher::halt);
+		this.subscriber.stop();
 		this.registry.close();
 		this.connectionFactory.destroy();
 	}

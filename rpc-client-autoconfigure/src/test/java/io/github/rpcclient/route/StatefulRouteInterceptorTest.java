@@ -59,7 +59,8 @@ class StatefulRouteInterceptorTest {
 	@BeforeEach
 	void start() {
 		this.redis = EmbeddedRedis.start();
-		this.client = new RoutingFixture(this.redis);
+		this.client = new RoutingFixture(this.redis,
+				(properties) -> properties.setCommandTimeout(Duration.ofMillis(500)));
 		this.pod1 = TestBackend.start(1);
 		this.pod2 = TestBackend.start(2);
 		this.publisher1 = this.client.publish("session", 1, 0, this.pod1.address());

@@ -15,21 +15,21 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import redis.embedded.RedisServer;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * A real Redis server (the redis-server 6.2 binary bundled by embedded-redis) on a free loopback
- * port, for tests. Can be stopped and restarted on the same port; keeps nothing on disk.
+ * A real Redis server (the redis-server 6.2 binary bundled by embedded-redis, run as a process of
+ * its own) on a free loopback port, for tests. Can be stopped, killed with SIGKILL and restarted
+ * on the same port; keeps nothing on disk.
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
 	private final int port;
 
-	private RedisServer server;
+	private Process server;
 
 	private final List<ClientResources> clientResources = new CopyOnWriteArrayList<>();
 
@@ -46,29 +46,90 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	/** (Re)starts the server on its port, empty. */
 	public EmbeddedRedis restart() {
-		try {
-			this.server = RedisServer.newRedisServer()
-				.port(this.port)
-				.bind("127.0.0.1")
-				.setting("save \"\"")
-				.setting("appendonly no")
-				.build();
-			this.server.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		this.server = launch(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "",
+				"--appendonly", "no"));
+		awaitPort(this.port, this.server);
 		return this;
 	}
 
-	/** Stops the server. */
+	/** Stops the server (SIGTERM) and waits for it to exit. */
 	public void stop() {
+		end(false);
+	}
+
+	/** Kills the server process with SIGKILL ({@code kill -9}), as a crash would. */
+	public void kill() {
+		end(true);
+	}
+
+	private void end(boolean forcibly) {
+		Process process = this.server;
+		if (process == null) {
+			return;
+		}
+		if (forcibly) {
+			process.destroyForcibly();
+		}
+		else {
+			process.destroy();
+		}
 		try {
-			this.server.stop();
+			if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Starts a redis-server process of the binary embedded-redis bundles.
+	 * @param arguments its command-line arguments
+	 * @return the process, its output discarded
+	 */
+	public static Process launch(List<String> arguments) {
+		return launch(arguments, null);
+	}
+
+	/**
+	 * Starts a redis-server process of the binary embedded-redis bundles.
+	 * @param arguments its command-line arguments
+	 * @param directory its working directory, or {@code null} for this one
+	 * @return the process, its output discarded
+	 */
+	public static Process launch(List<String> arguments, @org.springframework.lang.Nullable java.io.File directory) {
+		try {
+			java.io.File binary = redis.embedded.core.ExecutableProvider.newJarResourceProvider().get();
+			binary.setExecutable(true);
+			List<String> command = new java.util.ArrayList<>();
+			command.add(binary.getAbsolutePath());
+			command.addAll(arguments);
+			return new ProcessBuilder(command).directory(directory)
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** Waits (at most 10 s) until a port accepts connections. */
+	public static void awaitPort(int port, Process process) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (System.nanoTime() < deadline) {
+			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+				return;
+			}
+			catch (IOException ex) {
+				if (!process.isAlive()) {
+					throw new IllegalStateException("redis-server on port " + port + " exited: " + process.exitValue());
+				}
+				java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+			}
+		}
+		throw new IllegalStateException("redis-server did not open port " + port + " within 10 s");
 	}
 
 	public int port() {
@@ -145,7 +206,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 		this.clientResources.forEach((resources) -> resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS));
 	}
 
-	private static int freePort() {
+	/** @return a free loopback port */
+	public static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
 			return socket.getLocalPort();

@@ -1,0 +1,139 @@
+package io.github.rpcclient.route;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.lang.Nullable;
+
+/**
+ * Pushes every relink to this client's near cache: subscribes to the link-change channel (Redis
+ * pub/sub, which works alike on a single Redis, Sentinel and Cluster) and drops each replaced link
+ * from the {@link StatefulRouteDriver}'s near cache as the message arrives. Messages published
+ * while the subscription was down are lost, so every (re-)subscription marks the whole near cache
+ * unverified: each cached link is checked against Redis on its next use, and every re-subscription
+ * (a reconnection) tells the {@link PodRegistry} that Redis is back. If Redis cannot be
+ * subscribed to at start, it tries again every {@code retry} in the background.
+ */
+public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(LinkChangeSubscriber.class);
+
+	private final RouteStore store;
+
+	private final StatefulRouteDriver driver;
+
+	private final byte[] channel;
+
+	private final Duration retry;
+
+	private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
+
+	@Nullable
+	private ScheduledExecutorService subscriber;
+
+	@Nullable
+	private volatile RedisConnection connection;
+
+	/**
+	 * Creates the subscriber.
+	 * @param store the Redis links live in
+	 * @param driver the driver whose near cache to keep in step
+	 * @param retry how long to wait before subscribing again after a failure
+	 */
+	public LinkChangeSubscriber(RouteStore store, StatefulRouteDriver driver, Duration retry) {
+		this.store = store;
+		this.driver = driver;
+		this.channel = driver.keys().linkChanges();
+		this.retry = retry;
+	}
+
+	@Override
+	public void onMessage(Message message, @Nullable byte[] pattern) {
+		LinkChange change = LinkChange.parse(RouteKeys.string(message.getBody()));
+		if (change != null) {
+			this.driver.linkChanged(change);
+		}
+	}
+
+	@Override
+	public void onChannelSubscribed(byte[] channel, long count) {
+		this.driver.nearCacheUnverified();
+		if (this.subscriptions.incrementAndGet() > 1) {
+			this.driver.redisReconnected();
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.subscriber != null) {
+			return;
+		}
+		this.subscriber = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "grpc-link-changes");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.subscriber.execute(this::subscribe);
+	}
+
+	private void subscribe() {
+		try {
+			RedisConnection subscribed = this.store.subscribe(this.channel, this);
+			synchronized (this) {
+				if (this.subscriber == null) {
+					subscribed.close();
+					return;
+				}
+				this.connection = subscribed;
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Cannot subscribe to relinks in Redis, trying again in {}: {}", this.retry, ex.getMessage());
+			ScheduledExecutorService executor = this.subscriber;
+			if (executor != null && !executor.isShutdown()) {
+				executor.schedule(this::subscribe, this.retry.toMillis(), TimeUnit.MILLISECONDS);
+			}
+		}
+	}
+
+	/** @return whether the subscription is established (Lettuce keeps it through reconnections) */
+	public boolean isSubscribed() {
+		RedisConnection current = this.connection;
+		return current != null && current.isSubscribed();
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.subscriber == null) {
+			return;
+		}
+		this.subscriber.shutdownNow();
+		this.subscriber = null;
+		RedisConnection current = this.connection;
+		this.connection = null;
+		if (current != null) {
+			try {
+				current.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing the relink subscription failed: {}", ex.getMessage());
+			}
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.subscriber != null;
+	}
+
+}
