@@ -20,6 +20,9 @@ import io.grpc.Status;
  * {@link StatefulRouting#POD} call option. A call that fails with UNAVAILABLE on a pod that is then
  * found unavailable expires the cached link, so that the next call, or a retry (which runs this
  * interceptor again), relinks to a live pod.
+ * <p>
+ * A call that already carries the {@link StatefulRouting#POD} option goes to that pod as it is:
+ * {@code RpcProxy} opens its per-pod streams so, after choosing the pod with the driver itself.
  */
 public class StatefulRouteInterceptor implements ClientInterceptor {
 
@@ -47,6 +50,9 @@ public class StatefulRouteInterceptor implements ClientInterceptor {
 	@Override
 	public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
 			CallOptions callOptions, Channel next) {
+		if (callOptions.getOption(StatefulRouting.POD) != null) {
+			return next.newCall(method, callOptions);
+		}
 		String uid = callOptions.getOption(StatefulRouting.UID);
 		if (uid == null) {
 			uid = StatefulRouting.CONTEXT_UID.get();
