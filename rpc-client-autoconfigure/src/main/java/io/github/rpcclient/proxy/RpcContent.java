@@ -47,11 +47,23 @@ public final class RpcContent {
 	}
 
 	/**
-	 * @param parts the byte arrays, in order
+	 * @return bytes content with no parts
+	 */
+	public static RpcContent empty() {
+		return new RpcContent(RpcContentType.BYTES, List.of(), null, null, null);
+	}
+
+	/**
+	 * @param first the first byte array ({@link #empty()} has none)
+	 * @param more the others, in order
 	 * @return bytes content
 	 */
-	public static RpcContent bytes(byte[]... parts) {
-		return bytes(Arrays.asList(invalidIfNull(parts, "bytes content")));
+	public static RpcContent bytes(byte[] first, byte[]... more) {
+		invalidIfNull(more, "bytes content");
+		List<byte[]> parts = new ArrayList<>(1 + more.length);
+		parts.add(first);
+		parts.addAll(Arrays.asList(more));
+		return bytes(parts);
 	}
 
 	/**

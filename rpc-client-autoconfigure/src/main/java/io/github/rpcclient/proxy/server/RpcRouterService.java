@@ -120,7 +120,7 @@ public class RpcRouterService extends RouterServiceGrpc.RouterServiceImplBase im
 	private CallResponse respond(CallRequest request, Object result) {
 		try {
 			RpcContent content = (result instanceof RpcContent given) ? given
-					: (result == null) ? RpcContent.bytes(java.util.List.of())
+					: (result == null) ? RpcContent.empty()
 					: (result instanceof byte[] bytes) ? RpcContent.bytes(bytes) : RpcContent.json(result);
 			return CallResponse.newBuilder()
 				.setRequestId(request.getRequestId())
