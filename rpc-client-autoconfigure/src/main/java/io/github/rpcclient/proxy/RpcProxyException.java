@@ -52,7 +52,7 @@ public class RpcProxyException extends RuntimeException {
 	public static RpcProxyException callFailed(Status status, String context) {
 		String description = (status.getDescription() != null) ? ": " + status.getDescription() : "";
 		return new RpcProxyException(RpcError.CALL_FAILED, status.getCode(), null, context + description,
-				status.asRuntimeException());
+				status.getCause());
 	}
 
 	/**

@@ -59,6 +59,9 @@ final class RouterBackend implements AutoCloseable {
 
 	final AtomicInteger calls = new AtomicInteger();
 
+	/** Calls of 'stall' and 'ignore' left unanswered. */
+	final AtomicInteger unanswered = new AtomicInteger();
+
 	/** Fails this many next calls with UNAVAILABLE before they reach the router. */
 	final AtomicInteger failNext = new AtomicInteger();
 
@@ -89,14 +92,19 @@ final class RouterBackend implements AutoCloseable {
 				delays.schedule(() -> reply.complete(request.content()), 50, TimeUnit.MILLISECONDS);
 				return reply;
 			})
-			.register("ignore", (request) -> "\"ignore me\"".equals(request.content().json()) ? new CompletableFuture<>()
+			.register("ignore", (request) -> "\"ignore me\"".equals(request.content().json()) ? unanswered()
 					: request.content())
-			.register("stall", (request) -> new CompletableFuture<>())
+			.register("stall", (request) -> unanswered())
 			.register("fail", (request) -> {
 				throw new IllegalStateException("boom");
 			});
 		this.router = new RpcRouterService(handlers, mapper);
 		this.service = (service != null) ? service : this.router;
+	}
+
+	private CompletableFuture<RpcContent> unanswered() {
+		this.unanswered.incrementAndGet();
+		return new CompletableFuture<>();
 	}
 
 	static RouterBackend start(int pod) {
