@@ -21,7 +21,9 @@ import java.lang.annotation.Target;
  * The method takes nothing, an {@link RpcRequest}, an {@code RpcContent}, or any other type, read
  * from JSON content with the application's ObjectMapper. It returns an {@code RpcContent}, a
  * {@code byte[]} (bytes content), nothing (empty bytes content), a {@code CompletionStage} of any
- * of these (answered when it completes, holding no thread), or any other object, written as JSON.
+ * of these (answered when it completes, holding no thread), or any other object, written as JSON
+ * (a {@code String} too, as a JSON string: return {@code RpcContent.json(text)} to answer with a
+ * JSON text as it is).
  * Throw {@link RpcHandlerException} to answer with an error code and message of your own.
  */
 @Target(ElementType.METHOD)

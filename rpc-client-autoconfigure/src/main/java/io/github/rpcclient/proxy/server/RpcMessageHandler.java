@@ -11,7 +11,7 @@ public interface RpcMessageHandler {
 	 * Handles a call.
 	 * @param request the call
 	 * @return an {@code RpcContent}, a {@code byte[]}, {@code null}, a {@code CompletionStage} of
-	 * one of these, or any other object (written as JSON)
+	 * one of these, or any other object (written as JSON; a {@code String} as a JSON string)
 	 * @throws Exception to answer with an error: {@link RpcHandlerException} with its code, any
 	 * other with {@code HANDLER_FAILED}
 	 */

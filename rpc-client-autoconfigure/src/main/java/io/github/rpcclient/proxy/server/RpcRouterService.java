@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.rpcclient.proxy.RpcContent;
 import io.github.rpcclient.proxy.RpcProxyException;
@@ -121,14 +122,16 @@ public class RpcRouterService extends RouterServiceGrpc.RouterServiceImplBase im
 		try {
 			RpcContent content = (result instanceof RpcContent given) ? given
 					: (result == null) ? RpcContent.empty()
-					: (result instanceof byte[] bytes) ? RpcContent.bytes(bytes) : RpcContent.json(result);
+					: (result instanceof byte[] bytes) ? RpcContent.bytes(bytes)
+					: (result instanceof String text) ? RpcContent.json(this.mapper.writeValueAsString(text))
+					: RpcContent.json(result);
 			return CallResponse.newBuilder()
 				.setRequestId(request.getRequestId())
 				.setContentType(content.type().wire())
 				.addAllContent(content.toWire(this.mapper))
 				.build();
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | JsonProcessingException ex) {
 			return failed(request, ex);
 		}
 	}
