@@ -136,8 +136,8 @@ final class StreamTarget implements CallTarget, PodStream.Owner {
 					this.channel.newCall(RouterServiceGrpc.getStreamCallMethod(),
 							CallOptions.DEFAULT.withOption(StatefulRouting.POD, index)),
 					this.timer, this.settings.maxPendingCalls(), this);
-			this.live.add(created);
 			created.start();
+			this.live.add(created);
 			return created;
 		});
 		RpcProxyException closed = this.closedWith;

@@ -16,6 +16,7 @@ import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
 import org.springframework.context.ApplicationContextInitializer;
@@ -146,6 +147,7 @@ public final class SampleBackends implements AutoCloseable {
 		public void initialize(ConfigurableApplicationContext context) {
 			SampleBackends backends = start();
 			context.getEnvironment().getPropertySources().addLast(new MapPropertySource("sampleBackends", backends.properties()));
+			LoggerFactory.getLogger(SampleBackends.class).info("Sample backends: {}", backends.properties());
 			context.getBeanFactory().registerSingleton("sampleBackends", backends);
 			// the router is served before the context starts: its handler registry is the one the
 			// application's @RpcHandler methods register with
