@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.github.rpcclient.proxy.wire.ContentType;
@@ -195,14 +196,7 @@ public final class RpcContent {
 	 * not map to the type
 	 */
 	public <T> T as(Class<T> type) {
-		String text = jsonText(this.mapper);
-		try {
-			return mapper(this.mapper).readValue(text, type);
-		}
-		catch (IOException ex) {
-			throw new RpcProxyException(RpcError.INVALID_CONTENT,
-					"JSON content does not map to " + type.getName() + ": " + ex.getMessage(), ex);
-		}
+		return read(mapper(this.mapper).constructType(type));
 	}
 
 	/**
@@ -214,13 +208,17 @@ public final class RpcContent {
 	 * not map to the type
 	 */
 	public <T> T as(TypeReference<T> type) {
+		return read(mapper(this.mapper).constructType(type));
+	}
+
+	private <T> T read(JavaType type) {
 		String text = jsonText(this.mapper);
 		try {
 			return mapper(this.mapper).readValue(text, type);
 		}
 		catch (IOException ex) {
 			throw new RpcProxyException(RpcError.INVALID_CONTENT,
-					"JSON content does not map to " + type.getType() + ": " + ex.getMessage(), ex);
+					"JSON content does not map to " + type.toCanonical() + ": " + ex.getMessage(), ex);
 		}
 	}
 
