@@ -14,7 +14,7 @@ import io.grpc.Status;
 /**
  * Calls a configured service by message id, without a generated stub per message (the seed's
  * RPC proxy). The target implements {@code RouterService} ({@code router.proto}); a
- * {@link io.github.rpcclient.proxy.server.RpcRouterService} serves it from {@code @RpcHandler}
+ * an {@code RpcRouterService} (package {@code proxy.server}) serves it from {@code @RpcHandler}
  * methods.
  *
  * <pre class="code">
