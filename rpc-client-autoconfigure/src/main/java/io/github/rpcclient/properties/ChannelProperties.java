@@ -113,6 +113,12 @@ public class ChannelProperties {
 	@NestedConfigurationProperty
 	private RateLimiterProperties rateLimiter = new RateLimiterProperties();
 
+	/**
+	 * Streams of RpcProxy calls to the pods of a stateful service.
+	 */
+	@NestedConfigurationProperty
+	private ProxyProperties proxy = new ProxyProperties();
+
 	public Duration getTimeout() {
 		return this.timeout;
 	}
@@ -247,6 +253,14 @@ public class ChannelProperties {
 
 	public void setBulkhead(BulkheadProperties bulkhead) {
 		this.bulkhead = bulkhead;
+	}
+
+	public ProxyProperties getProxy() {
+		return this.proxy;
+	}
+
+	public void setProxy(ProxyProperties proxy) {
+		this.proxy = proxy;
 	}
 
 	public RateLimiterProperties getRateLimiter() {

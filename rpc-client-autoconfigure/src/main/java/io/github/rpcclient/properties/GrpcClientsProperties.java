@@ -53,6 +53,12 @@ public class GrpcClientsProperties {
 	@NestedConfigurationProperty
 	private RoutingProperties routing = new RoutingProperties();
 
+	/**
+	 * Calls by message id through RpcProxy, and the router that answers them.
+	 */
+	@NestedConfigurationProperty
+	private RpcProxyProperties proxy = new RpcProxyProperties();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -83,6 +89,14 @@ public class GrpcClientsProperties {
 
 	public void setRequestId(RequestIdProperties requestId) {
 		this.requestId = requestId;
+	}
+
+	public RpcProxyProperties getProxy() {
+		return this.proxy;
+	}
+
+	public void setProxy(RpcProxyProperties proxy) {
+		this.proxy = proxy;
 	}
 
 	public RoutingProperties getRouting() {

@@ -23,6 +23,9 @@ import io.grpc.Status;
  * not answer fails with UNAVAILABLE once, within {@code command-timeout}: its trailers carry a
  * negative {@code grpc-retry-pushback-ms}, which stops the call's retry and hedging (every attempt
  * would wait for Redis again).
+ * <p>
+ * A call that already carries the {@link StatefulRouting#POD} option goes to that pod as it is:
+ * {@code RpcProxy} opens its per-pod streams so, after choosing the pod with the driver itself.
  */
 public class StatefulRouteInterceptor implements ClientInterceptor {
 
@@ -53,6 +56,9 @@ public class StatefulRouteInterceptor implements ClientInterceptor {
 	@Override
 	public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
 			CallOptions callOptions, Channel next) {
+		if (callOptions.getOption(StatefulRouting.POD) != null) {
+			return next.newCall(method, callOptions);
+		}
 		String uid = callOptions.getOption(StatefulRouting.UID);
 		if (uid == null) {
 			uid = StatefulRouting.CONTEXT_UID.get();

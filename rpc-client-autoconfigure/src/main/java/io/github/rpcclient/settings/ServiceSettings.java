@@ -39,6 +39,7 @@ import org.springframework.util.unit.DataSize;
  * @param pods the statically known pods of a stateful service
  * @param bulkhead the cap on calls in flight
  * @param rateLimiter the cap on calls started per period
+ * @param proxy the streams of {@code RpcProxy} calls to the service's pods
  */
 public record ServiceSettings(String name, @Nullable GrpcAddress address, Duration timeout, ConnectMode connect,
 		Duration connectTimeout, Duration idleTimeout, DataSize maxInboundMessageSize, DataSize maxInboundMetadataSize,
@@ -46,7 +47,7 @@ public record ServiceSettings(String name, @Nullable GrpcAddress address, Durati
 		KeepaliveSettings keepalive, TlsSettings tls, RetrySettings retry, HedgingSettings hedging,
 		RetryBufferSettings retryBuffer, CircuitBreakerSettings circuitBreaker,
 		List<MethodSettings> methods, boolean stateful, List<PodSettings> pods,
-		BulkheadSettings bulkhead, RateLimiterSettings rateLimiter) {
+		BulkheadSettings bulkhead, RateLimiterSettings rateLimiter, ProxySettings proxy) {
 
 	/**
 	 * Copies the lists, so the settings cannot change after they are built.

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.github.rpcclient.properties.BulkheadProperties;
+import io.github.rpcclient.properties.ProxyProperties;
 import io.github.rpcclient.properties.ChannelProperties;
 import io.github.rpcclient.properties.CircuitBreakerProperties;
 import io.github.rpcclient.properties.GrpcClientsProperties;
@@ -153,7 +154,19 @@ public class ServiceSettingsFactory {
 						check.positive("retry-buffer.per-service-limit", channel.getRetryBuffer().getPerServiceLimit())
 							.toBytes()),
 				circuitBreaker(channel.getCircuitBreaker(), check), methods, stateful, pods,
-				bulkhead(channel.getBulkhead(), check), rateLimiter(channel.getRateLimiter(), check));
+				bulkhead(channel.getBulkhead(), check), rateLimiter(channel.getRateLimiter(), check),
+				proxy(channel.getProxy(), check));
+	}
+
+	private static ProxySettings proxy(ProxyProperties proxy, SettingsChecker check) {
+		Duration backoff = check.positive("proxy.reconnect-backoff", proxy.getReconnectBackoff());
+		Duration maxBackoff = check.positive("proxy.max-reconnect-backoff", proxy.getMaxReconnectBackoff());
+		if (backoff != null && maxBackoff != null && backoff.compareTo(maxBackoff) > 0) {
+			check.add("proxy.reconnect-backoff", backoff, "is longer than max-reconnect-backoff " + maxBackoff,
+					"make reconnect-backoff no longer than max-reconnect-backoff");
+		}
+		return new ProxySettings(check.atLeastOne("proxy.max-pending-calls", proxy.getMaxPendingCalls()), backoff,
+				maxBackoff);
 	}
 
 	private static BulkheadSettings bulkhead(BulkheadProperties bulkhead, SettingsChecker check) {

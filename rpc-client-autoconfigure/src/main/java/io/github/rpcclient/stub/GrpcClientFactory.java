@@ -41,7 +41,7 @@ public class GrpcClientFactory {
 	 */
 	public <T> T stub(String serviceName, Class<T> stubType, ClientInterceptor... interceptors) {
 		Channel channel = channel(serviceName, interceptors);
-		return stubFactory(stubType).create(stubType, channel);
+		return stubFactory(stubType).create(stubType, channel, serviceName);
 	}
 
 	/**

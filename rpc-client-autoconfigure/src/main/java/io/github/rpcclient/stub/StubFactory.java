@@ -23,4 +23,17 @@ public interface StubFactory {
 	 */
 	<T> T create(Class<T> stubType, Channel channel);
 
+	/**
+	 * Creates a stub of a named service. Factories whose stubs need the service (its settings,
+	 * say) override this; the default ignores the name.
+	 * @param stubType a supported stub type
+	 * @param channel the channel the stub calls
+	 * @param serviceName the configured service the channel belongs to
+	 * @param <T> the stub type
+	 * @return the stub
+	 */
+	default <T> T create(Class<T> stubType, Channel channel, String serviceName) {
+		return create(stubType, channel);
+	}
+
 }

@@ -84,6 +84,15 @@ class ConfigurationMetadataTest {
 			.isNotBlank());
 	}
 
+	@Test
+	void proxyPropertiesAreDocumented() {
+		assertDefault("grpc-clients.defaults.proxy.max-pending-calls", "1000");
+		assertDefault("grpc-clients.defaults.proxy.reconnect-backoff", "100ms");
+		assertDefault("grpc-clients.defaults.proxy.max-reconnect-backoff", "5s");
+		assertDefault("grpc-clients.proxy.server.enabled", "false");
+		assertThat(description("grpc-clients.proxy.source-service")).contains("spring.application.name");
+	}
+
 	private static void assertDefault(String name, String expected) {
 		assertThat(properties).as("metadata").containsKey(name);
 		assertThat(properties.get(name).path("defaultValue").asText()).as("default of %s", name).isEqualTo(expected);

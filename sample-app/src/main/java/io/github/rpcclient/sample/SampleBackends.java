@@ -9,10 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.rpcclient.proxy.server.RpcHandlerRegistry;
+import io.github.rpcclient.proxy.server.RpcRouterService;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
 import org.springframework.context.ApplicationContextInitializer;
@@ -22,7 +26,8 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Everything the sample talks to, started by the sample itself on free loopback ports so that it
- * runs anywhere: the book backend, a Redis (the redis-server binary of embedded-redis) and three
+ * runs anywhere: the book backend, a router (serving the application's {@code @RpcHandler}
+ * methods), a Redis (the redis-server binary of embedded-redis) and three
  * session pods that publish themselves to it. Their addresses reach the application as
  * {@code sample.backends.*} properties, which {@code application.yml} uses.
  */
@@ -39,6 +44,11 @@ public final class SampleBackends implements AutoCloseable {
 
 	private final BookBackend books = new BookBackend();
 
+	/** The handlers of the sample's own router; the application's @RpcHandler methods register here. */
+	private final RpcHandlerRegistry routerHandlers = new RpcHandlerRegistry();
+
+	private final RpcRouterService router = new RpcRouterService(this.routerHandlers, new ObjectMapper());
+
 	private RedisServer redis;
 
 	private SampleBackends() {
@@ -51,6 +61,7 @@ public final class SampleBackends implements AutoCloseable {
 	public static SampleBackends start() {
 		SampleBackends backends = new SampleBackends();
 		backends.serve("sample.backends.books", backends.books);
+		backends.serve("sample.backends.router", backends.router);
 		int redisPort = backends.startRedis();
 		for (int index = 1; index <= SESSION_PODS; index++) {
 			backends.sessionPods.add(SessionPod.start(index, redisPort));
@@ -115,6 +126,7 @@ public final class SampleBackends implements AutoCloseable {
 	public void close() {
 		this.sessionPods.forEach(SessionPod::kill);
 		this.servers.forEach(Server::shutdownNow);
+		this.router.close();
 		if (this.redis != null) {
 			try {
 				this.redis.stop();
@@ -135,7 +147,12 @@ public final class SampleBackends implements AutoCloseable {
 		public void initialize(ConfigurableApplicationContext context) {
 			SampleBackends backends = start();
 			context.getEnvironment().getPropertySources().addLast(new MapPropertySource("sampleBackends", backends.properties()));
+			LoggerFactory.getLogger(SampleBackends.class).info("Sample backends: {}", backends.properties());
 			context.getBeanFactory().registerSingleton("sampleBackends", backends);
+			// the router is served before the context starts: its handler registry is the one the
+			// application's @RpcHandler methods register with
+			context.getBeanFactory().registerSingleton("grpcRpcHandlerRegistry", backends.routerHandlers);
+			context.getBeanFactory().registerSingleton("grpcRpcRouterService", backends.router);
 			context.addApplicationListener((ContextClosedEvent event) -> {
 				if (event.getApplicationContext() == context) {
 					backends.close();

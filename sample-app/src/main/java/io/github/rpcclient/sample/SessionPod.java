@@ -3,9 +3,13 @@ package io.github.rpcclient.sample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.rpcclient.proxy.server.RpcHandlerRegistry;
+import io.github.rpcclient.proxy.server.RpcRouterService;
 import io.github.rpcclient.route.PodHeartbeatPublisher;
 import io.github.rpcclient.route.PodState;
 import io.github.rpcclient.sample.proto.JoinReply;
@@ -43,10 +47,12 @@ final class SessionPod {
 	}
 
 	static SessionPod start(int index, int redisPort) {
+		Sessions sessions = new Sessions(index);
 		try {
 			Server server = NettyServerBuilder
 				.forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-				.addService(new Sessions(index))
+				.addService(sessions)
+				.addService(new RpcRouterService(router(index, sessions), new ObjectMapper()))
 				.build()
 				.start();
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(PodApplication.class)
@@ -64,6 +70,22 @@ final class SessionPod {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * The pod's router, which RpcProxy calls reach over one stream per client: {@code echo} (bytes
+	 * back as they came) and {@code login} (JSON: joins the user's session on this pod).
+	 */
+	private static RpcHandlerRegistry router(int index, Sessions sessions) {
+		return new RpcHandlerRegistry().register("echo", (request) -> request.content()).register("login", (request) -> {
+			String user = request.content().as(Login.class).user();
+			sessions.users.add(user);
+			return Map.of("user", user, "pod", index, "usersOnPod", sessions.users.size());
+		});
+	}
+
+	/** The content of a login. */
+	record Login(String user) {
 	}
 
 	int index() {
