@@ -2,9 +2,11 @@ package io.github.rpcclient.discovery;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -163,6 +165,7 @@ public class DiscoveredPods implements ServiceTransportProvider, Ordered, SmartL
 
 	private Map<Integer, String> read(Tracked tracked) {
 		Map<Integer, String> pods = new TreeMap<>();
+		Set<String> skipped = new HashSet<>();
 		List<ServiceInstance> instances = this.client.getInstances(tracked.serviceId);
 		for (ServiceInstance instance : (instances != null) ? instances : List.<ServiceInstance>of()) {
 			try {
@@ -179,10 +182,15 @@ public class DiscoveredPods implements ServiceTransportProvider, Ordered, SmartL
 				}
 			}
 			catch (IllegalArgumentException ex) {
-				logger.warn("Skipping instance {} of stateful service '{}' from {}: {}", instance.getInstanceId(),
-						tracked.service.name(), this.clientDescription, ex.getMessage());
+				String problem = ServiceInstances.name(instance) + ": " + ex.getMessage();
+				skipped.add(problem);
+				if (!tracked.skipped.contains(problem)) {
+					logger.warn("Skipping instance {} of stateful service '{}' from {}", problem, tracked.service.name(),
+							this.clientDescription);
+				}
 			}
 		}
+		tracked.skipped = skipped;
 		return pods;
 	}
 
@@ -240,6 +248,8 @@ public class DiscoveredPods implements ServiceTransportProvider, Ordered, SmartL
 		private final AtomicBoolean queued = new AtomicBoolean();
 
 		private Map<Integer, String> pods = Map.of();
+
+		private Set<String> skipped = Set.of();
 
 		Tracked(ServiceSettings service, String serviceId) {
 			this.service = service;

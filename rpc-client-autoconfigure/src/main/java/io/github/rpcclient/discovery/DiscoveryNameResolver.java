@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -76,6 +77,9 @@ final class DiscoveryNameResolver extends NameResolver {
 	private SynchronizationContext.ScheduledHandle next;
 
 	private List<SocketAddress> lastAddresses = List.of();
+
+	/** The instances skipped by the last read, warned about once; used on the executor only. */
+	private volatile Set<String> skipped = Set.of();
 
 	DiscoveryNameResolver(String serviceId, DiscoveryClient client, String clientDescription, Duration interval,
 			Args args, Executor executor, Consumer<DiscoveryNameResolver> started,
@@ -181,6 +185,7 @@ final class DiscoveryNameResolver extends NameResolver {
 					+ "' in discovery client " + this.clientDescription));
 		}
 		Set<SocketAddress> addresses = new LinkedHashSet<>();
+		Set<String> skipped = new HashSet<>();
 		for (ServiceInstance instance : instances) {
 			try {
 				InetSocketAddress address = new InetSocketAddress(instance.getHost(), ServiceInstances.grpcPort(instance));
@@ -190,10 +195,14 @@ final class DiscoveryNameResolver extends NameResolver {
 				addresses.add(address);
 			}
 			catch (IllegalArgumentException ex) {
-				logger.warn("Skipping instance {} of '{}' from {}: {}", instance.getInstanceId(), this.serviceId,
-						this.clientDescription, ex.getMessage());
+				String problem = ServiceInstances.name(instance) + ": " + ex.getMessage();
+				skipped.add(problem);
+				if (!this.skipped.contains(problem)) {
+					logger.warn("Skipping instance {} of '{}' from {}", problem, this.serviceId, this.clientDescription);
+				}
 			}
 		}
+		this.skipped = skipped;
 		if (addresses.isEmpty()) {
 			return new Outcome(List.of(), Status.UNAVAILABLE.withDescription("None of the " + instances.size()
 					+ " instances of service '" + this.serviceId + "' in discovery client " + this.clientDescription

@@ -103,6 +103,16 @@ public final class ServiceInstances {
 		return client.description();
 	}
 
+	/**
+	 * Names an instance for messages.
+	 * @param instance the instance
+	 * @return its id and where it is
+	 */
+	public static String name(ServiceInstance instance) {
+		return ((instance.getInstanceId() != null) ? instance.getInstanceId() + " " : "") + "at " + instance.getHost()
+				+ ":" + instance.getPort();
+	}
+
 	@Nullable
 	private static String firstOf(ServiceInstance instance, List<String> keys) {
 		Map<String, String> metadata = instance.getMetadata();

@@ -2,11 +2,14 @@ package io.github.rpcclient.discovery;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.autoconfigure.GrpcClientsDiscoveryAutoConfiguration;
@@ -15,6 +18,7 @@ import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.ConnectivityState;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,6 +32,8 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.DefaultServiceInstance;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
@@ -171,6 +177,65 @@ class DiscoveryAddressTest {
 	}
 
 	@Test
+	void aSlowDiscoveryClientDoesNotBlockTheChannel() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicInteger reads = new AtomicInteger();
+		DiscoveryClient slow = new DiscoveryClient() {
+
+			@Override
+			public String description() {
+				return "Slow Test Client";
+			}
+
+			@Override
+			public List<ServiceInstance> getInstances(String serviceId) {
+				reads.incrementAndGet();
+				try {
+					release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return List.of(instance("1", backend(1)));
+			}
+
+			@Override
+			public List<String> getServices() {
+				return List.of("echo-svc");
+			}
+
+		};
+		try {
+			new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class,
+						GrpcClientsDiscoveryAutoConfiguration.class))
+				.withBean(DiscoveryClient.class, () -> slow)
+				.withPropertyValues("grpc-clients.services[0].name=echo",
+						"grpc-clients.services[0].address=discovery:///echo-svc",
+						"grpc-clients.services[0].retry.enabled=false")
+				.run((context) -> {
+					EchoServiceGrpc.EchoServiceBlockingStub stub = stub(context);
+					ManagedChannelRegistry registry = context.getBean(ManagedChannelRegistry.class);
+					long start = System.nanoTime();
+					// the channel's synchronization context stays free while the client is read
+					assertThat(registry.connect("echo")).isIn(ConnectivityState.IDLE, ConnectivityState.CONNECTING);
+					await("the client is being read").atMost(Duration.ofSeconds(5)).until(() -> reads.get() == 1);
+					assertThat(registry.getState("echo")).isIn(ConnectivityState.IDLE, ConnectivityState.CONNECTING);
+					assertThatExceptionOfType(StatusRuntimeException.class)
+						.isThrownBy(() -> echo(stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS)))
+						.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+					assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+					release.countDown();
+					await("the instance answers").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+						.until(() -> echo(stub) == 1);
+				});
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
 	void withoutSpringCloudADiscoveryAddressFailsStartUpNamingTheProperty() {
 		ApplicationContextRunner withoutSpringCloud = new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class,
@@ -222,7 +287,7 @@ class DiscoveryAddressTest {
 	/** What a registry change does to the simple client's properties. */
 	private static void setInstances(AssertableApplicationContext context, List<DefaultServiceInstance> instances) {
 		SimpleDiscoveryProperties properties = context.getBean(SimpleDiscoveryProperties.class);
-		Map<String, List<DefaultServiceInstance>> all = new java.util.HashMap<>(properties.getInstances());
+		Map<String, List<DefaultServiceInstance>> all = new HashMap<>(properties.getInstances());
 		all.put("echo-svc", List.copyOf(instances));
 		properties.setInstances(all);
 	}
