@@ -43,18 +43,6 @@ public class GrpcChannelFactory {
 	 * only in-process addresses can be used)
 	 * @param credentialsFactory creates the TLS or plaintext credentials
 	 * @param customizers customizers applied to every builder of their type, in order
-	 */
-	public GrpcChannelFactory(@Nullable ChannelTransport transport, ChannelCredentialsFactory credentialsFactory,
-			List<? extends GrpcChannelCustomizer<?>> customizers) {
-		this(transport, credentialsFactory, customizers, List.of());
-	}
-
-	/**
-	 * Creates the factory.
-	 * @param transport the network transport, or {@code null} if the application has none (then
-	 * only in-process addresses can be used)
-	 * @param credentialsFactory creates the TLS or plaintext credentials
-	 * @param customizers customizers applied to every builder of their type, in order
 	 * @param resolvers the application's own name resolvers, each serving the addresses of its
 	 * default scheme (the first of a scheme wins)
 	 */

@@ -46,15 +46,6 @@ public class ServiceSettingsFactory {
 	private final boolean discovery;
 
 	/**
-	 * Creates the factory for an application without a {@code discovery:///} resolver.
-	 * @param binder binds services over {@code grpc-clients.defaults}
-	 * @param sslBundles the SSL bundles 'tls.ssl-bundle' may name, or {@code null} if there are none
-	 */
-	public ServiceSettingsFactory(ServicePropertiesBinder binder, @Nullable SslBundles sslBundles) {
-		this(binder, sslBundles, false);
-	}
-
-	/**
 	 * Creates the factory.
 	 * @param binder binds services over {@code grpc-clients.defaults}
 	 * @param sslBundles the SSL bundles 'tls.ssl-bundle' may name, or {@code null} if there are none
