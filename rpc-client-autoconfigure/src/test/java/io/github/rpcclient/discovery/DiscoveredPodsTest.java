@@ -17,6 +17,9 @@ import io.github.rpcclient.test.EmbeddedRedis;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,7 @@ import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperti
 import org.springframework.cloud.commons.util.UtilAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -72,7 +76,7 @@ class DiscoveredPodsTest {
 			.withPropertyValues("grpc-clients.routing.namespace=discovered", "grpc-clients.routing.command-timeout=500ms",
 					"grpc-clients.services[0].name=session", "grpc-clients.services[0].stateful=true",
 					"grpc-clients.services[0].address=discovery:///session-svc",
-					"grpc-clients.discovery.refresh-interval=1h",
+					"grpc-clients.discovery.refresh-interval=1h", "grpc-clients.services[0].retry.enabled=false",
 					// pod 1: its gRPC port in the metadata; pod 2: its own port; an instance without
 					// a pod index is skipped
 					SIMPLE + "session-svc[0].uri=http://127.0.0.1:1",
@@ -125,6 +129,17 @@ class DiscoveredPodsTest {
 					assertThat(now).as("pod of %s", uid).isEqualTo(pod);
 				}
 			});
+
+			// pod 2 leaves discovery and nothing says so; a pinned call that pod 2 answers
+			// UNAVAILABLE makes the client re-read its pods
+			instances.removeIf((instance) -> "2".equals(instance.getMetadata().get("grpc.pod-index")));
+			setInstances(context, instances);
+			String onPod2 = homes.entrySet().stream().filter((home) -> home.getValue() == 2).findFirst().orElseThrow().getKey();
+			backends.get(1).service().faultNext("Echo", 1, false, Status.UNAVAILABLE, new Metadata());
+			assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> call(stub, onPod2));
+			await("pod 2 out of the registry").atMost(Duration.ofSeconds(10))
+				.until(() -> !registry.pods("discovered", "session").containsKey(2));
+			assertThat(call(stub, onPod2)).as("new pod of %s", onPod2).isEqualTo(3);
 		});
 	}
 

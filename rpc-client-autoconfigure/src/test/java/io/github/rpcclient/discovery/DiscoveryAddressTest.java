@@ -177,6 +177,27 @@ class DiscoveryAddressTest {
 	}
 
 	@Test
+	void theRefreshIntervalPicksUpChangesWithoutAnyEvent() {
+		runner(SIMPLE + "echo-svc[0].uri=http://" + backend(1).address())
+			.withPropertyValues("grpc-clients.discovery.refresh-interval=1s")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = stub(context);
+				assertThat(echo(stub)).isEqualTo(1);
+				setInstances(context, List.of(instance("2", backend(2))));
+				await("calls reach pod 2").atMost(Duration.ofSeconds(10)).until(() -> echo(stub) == 2);
+			});
+	}
+
+	@Test
+	void anInvalidRefreshIntervalFailsStartUpNamingTheProperty() {
+		runner(twoInstances()).withPropertyValues("grpc-clients.discovery.refresh-interval=0s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(StartupFailures.analyze(context.getStartupFailure()).getDescription())
+				.contains("grpc-clients.discovery.refresh-interval = '0ms': is not a positive duration");
+		});
+	}
+
+	@Test
 	void aSlowDiscoveryClientDoesNotBlockTheChannel() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		AtomicInteger reads = new AtomicInteger();
