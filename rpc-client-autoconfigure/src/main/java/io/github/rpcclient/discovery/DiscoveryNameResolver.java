@@ -93,6 +93,7 @@ final class DiscoveryNameResolver extends NameResolver {
 		this.executor = executor;
 		this.started = started;
 		this.stopped = stopped;
+		this.lastReadNanos = System.nanoTime() - MIN_GAP.toNanos();
 	}
 
 	String serviceId() {
