@@ -46,10 +46,10 @@ class LayeringTest {
 
 	/** Every package of the library and its layer; a package missing here fails the test. */
 	private static final Map<String, Integer> LAYERS = Map.of("properties", 0, "settings", 1, "channel", 2,
-			"interceptor", 3, "route", 3, "stub", 3, "resilience", 4, "proxy", 4, "actuate", 5, "autoconfigure", 6);
+			"interceptor", 3, "route", 3, "stub", 3, "resilience", 4, "proxy", 4, "discovery", 4, "actuate", 5, "autoconfigure", 6);
 
 	private static final List<String> RUNTIME = List.of("channel", "interceptor", "route", "stub", "resilience",
-			"proxy", "actuate");
+			"proxy", "discovery", "actuate");
 
 	private static JavaClasses classes;
 

@@ -20,6 +20,7 @@ import io.github.rpcclient.interceptor.RequestIdClientInterceptor;
 import io.github.rpcclient.properties.ChannelProperties.Compression;
 import io.github.rpcclient.properties.GrpcClientsProperties;
 import io.github.rpcclient.properties.ServicePropertiesBinder;
+import io.github.rpcclient.settings.GrpcAddress;
 import io.github.rpcclient.settings.RequestIdSettings;
 import io.github.rpcclient.settings.ServiceSettingsFactory;
 import io.github.rpcclient.stub.GeneratedStubFactory;
@@ -27,6 +28,7 @@ import io.github.rpcclient.stub.GrpcClientBeanPostProcessor;
 import io.github.rpcclient.stub.GrpcClientFactory;
 import io.github.rpcclient.stub.StubFactory;
 import io.grpc.ManagedChannel;
+import io.grpc.NameResolverProvider;
 import io.grpc.stub.AbstractStub;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -68,8 +70,10 @@ public class GrpcClientsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ServiceSettingsFactory grpcServiceSettingsFactory(ServicePropertiesBinder binder,
-			ObjectProvider<SslBundles> sslBundles) {
-		return new ServiceSettingsFactory(binder, sslBundles.getIfAvailable());
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<NameResolverProvider> resolvers) {
+		boolean discovery = resolvers.stream()
+			.anyMatch((resolver) -> GrpcAddress.DISCOVERY_SCHEME.equals(resolver.getDefaultScheme()));
+		return new ServiceSettingsFactory(binder, sslBundles.getIfAvailable(), discovery);
 	}
 
 	@Bean
@@ -81,8 +85,10 @@ public class GrpcClientsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GrpcChannelFactory grpcChannelFactory(ObjectProvider<ChannelTransport> transport,
-			ChannelCredentialsFactory credentialsFactory, ObjectProvider<GrpcChannelCustomizer<?>> customizers) {
-		return new GrpcChannelFactory(transport.getIfAvailable(), credentialsFactory, customizers.orderedStream().toList());
+			ChannelCredentialsFactory credentialsFactory, ObjectProvider<GrpcChannelCustomizer<?>> customizers,
+			ObjectProvider<NameResolverProvider> resolvers) {
+		return new GrpcChannelFactory(transport.getIfAvailable(), credentialsFactory, customizers.orderedStream().toList(),
+				resolvers.orderedStream().toList());
 	}
 
 	@Bean

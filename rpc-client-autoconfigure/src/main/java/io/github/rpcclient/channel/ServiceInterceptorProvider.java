@@ -12,8 +12,8 @@ import org.springframework.lang.Nullable;
  * Supplies the interceptor that one service's calls pass through, at a fixed place in the chain.
  * Lower orders run first (outermost). The built-in places are the constants below, so the chain
  * is: request id, logging, failure hints, deadline and compression, fallback, bulkhead, rate
- * limiter, retry, pod selection (stateful services), circuit breaker, observation, then the
- * network. Everything from pod selection inwards runs once per attempt.
+ * limiter, retry, pod selection (stateful services), circuit breaker, observation, discovery
+ * refresh ({@code discovery:///} services), then the network. Everything from pod selection inwards runs once per attempt.
  */
 public interface ServiceInterceptorProvider extends Ordered {
 
@@ -57,6 +57,12 @@ public interface ServiceInterceptorProvider extends Ordered {
 
 	/** Order of metrics and observation, once per attempt. */
 	int OBSERVATION_ORDER = 6000;
+
+	/**
+	 * Order of the re-resolution of {@code discovery:///} services after an UNAVAILABLE attempt,
+	 * inside observation, nearest the network.
+	 */
+	int DISCOVERY_REFRESH_ORDER = 6500;
 
 	/**
 	 * Returns the interceptor for one service.

@@ -59,6 +59,12 @@ public class GrpcClientsProperties {
 	@NestedConfigurationProperty
 	private RpcProxyProperties proxy = new RpcProxyProperties();
 
+	/**
+	 * discovery:///service-id addresses, resolved through Spring Cloud's DiscoveryClient.
+	 */
+	@NestedConfigurationProperty
+	private DiscoveryProperties discovery = new DiscoveryProperties();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -105,6 +111,14 @@ public class GrpcClientsProperties {
 
 	public void setRouting(RoutingProperties routing) {
 		this.routing = routing;
+	}
+
+	public DiscoveryProperties getDiscovery() {
+		return this.discovery;
+	}
+
+	public void setDiscovery(DiscoveryProperties discovery) {
+		this.discovery = discovery;
 	}
 
 	public CallLoggingProperties getLogging() {

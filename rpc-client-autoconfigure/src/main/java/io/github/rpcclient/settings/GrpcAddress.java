@@ -9,7 +9,8 @@ import io.grpc.NameResolverRegistry;
 
 /**
  * A parsed service address. Accepted forms: {@code host:port}, {@code static://h1:p1,h2:p2},
- * {@code dns:///host:port}, {@code in-process:name}, {@code unix:/path}, and
+ * {@code dns:///host:port}, {@code discovery:///service-id} (the instances Spring Cloud's
+ * {@code DiscoveryClient} lists), {@code in-process:name}, {@code unix:/path}, and
  * {@code scheme:///...} for any scheme registered with grpc-java's {@link NameResolverRegistry}.
  *
  * @param text the address as configured
@@ -20,12 +21,18 @@ public record GrpcAddress(String text, Kind kind, String target) {
 
 	/** The accepted forms, for error messages. */
 	public static final String FORMS = "host:port, static://host1:port1,host2:port2, dns:///host:port, "
-			+ "in-process:name or unix:/path";
+			+ "discovery:///service-id, in-process:name or unix:/path";
 
 	/** The scheme of the name resolver that serves {@code static://} addresses. */
 	public static final String STATIC_SCHEME = "static";
 
 	private static final String STATIC_PREFIX = STATIC_SCHEME + "://";
+
+	/**
+	 * The scheme of {@code discovery:///service-id} addresses, resolved through Spring Cloud's
+	 * {@code DiscoveryClient} when the application has one.
+	 */
+	public static final String DISCOVERY_SCHEME = "discovery";
 
 	/**
 	 * Parses an address.
@@ -63,6 +70,9 @@ public record GrpcAddress(String text, Kind kind, String target) {
 				checkHostPort(rest.substring(rest.indexOf('/') + 1));
 				return new GrpcAddress(value, Kind.DNS, escapeBrackets(value));
 			}
+			if (scheme.equals(DISCOVERY_SCHEME)) {
+				return new GrpcAddress(value, Kind.DISCOVERY, DISCOVERY_SCHEME + ":///" + discoveryServiceId(value));
+			}
 			checkUri(value);
 			if (NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme) == null) {
 				throw new IllegalArgumentException("uses scheme '" + scheme
@@ -72,6 +82,17 @@ public record GrpcAddress(String text, Kind kind, String target) {
 		}
 		checkHostPort(value);
 		return new GrpcAddress(value, Kind.DNS, "dns:///" + escapeBrackets(value));
+	}
+
+	/**
+	 * @return the service id of a {@code discovery:///service-id} address
+	 * @throws IllegalStateException if this is not a discovery address
+	 */
+	public String serviceId() {
+		if (this.kind != Kind.DISCOVERY) {
+			throw new IllegalStateException("'" + this.text + "' is not a discovery:/// address");
+		}
+		return this.target.substring(DISCOVERY_SCHEME.length() + 4);
 	}
 
 	@Override
@@ -137,6 +158,18 @@ public record GrpcAddress(String text, Kind kind, String target) {
 		return value.replace("[", "%5B").replace("]", "%5D");
 	}
 
+	private static String discoveryServiceId(String value) {
+		checkUri(value);
+		URI uri = URI.create(value);
+		String path = (uri.getPath() != null) ? uri.getPath() : "";
+		String serviceId = path.startsWith("/") ? path.substring(1) : path;
+		if (uri.getAuthority() != null || serviceId.isEmpty() || serviceId.contains("/") || uri.getQuery() != null
+				|| uri.getFragment() != null) {
+			throw new IllegalArgumentException("is not of the form discovery:///service-id");
+		}
+		return serviceId;
+	}
+
 	private static void checkUri(String value) {
 		try {
 			new URI(value);
@@ -166,7 +199,9 @@ public record GrpcAddress(String text, Kind kind, String target) {
 		/** A Unix domain socket. */
 		UNIX,
 		/** A target served by a registered name resolver. */
-		RESOLVER
+		RESOLVER,
+		/** A service id looked up in Spring Cloud's {@code DiscoveryClient}. */
+		DISCOVERY
 
 	}
 

@@ -44,14 +44,19 @@ public class ServiceSettingsFactory {
 	@Nullable
 	private final SslBundles sslBundles;
 
+	private final boolean discovery;
+
 	/**
 	 * Creates the factory.
 	 * @param binder binds services over {@code grpc-clients.defaults}
 	 * @param sslBundles the SSL bundles 'tls.ssl-bundle' may name, or {@code null} if there are none
+	 * @param discovery whether {@code discovery:///service-id} addresses can be resolved (the
+	 * application has Spring Cloud's {@code DiscoveryClient}); if not, they are reported as invalid
 	 */
-	public ServiceSettingsFactory(ServicePropertiesBinder binder, @Nullable SslBundles sslBundles) {
+	public ServiceSettingsFactory(ServicePropertiesBinder binder, @Nullable SslBundles sslBundles, boolean discovery) {
 		this.binder = binder;
 		this.sslBundles = sslBundles;
+		this.discovery = discovery;
 	}
 
 	/**
@@ -124,6 +129,13 @@ public class ServiceSettingsFactory {
 		// a stateful service is reached through its pods; its own address is optional
 		GrpcAddress address = (!service.isStateful() || service.getAddress() != null)
 				? check.address("address", service.getAddress()) : null;
+		if (address != null && address.kind() == GrpcAddress.Kind.DISCOVERY && !this.discovery) {
+			check.add("address", address.text(),
+					"is a discovery:/// address, but the application has no Spring Cloud DiscoveryClient to resolve it",
+					"add org.springframework.cloud:spring-cloud-commons with a discovery client (Kubernetes, Consul, "
+							+ "Eureka, Nacos, or spring.cloud.discovery.client.simple.instances), or use host:port or "
+							+ "static://");
+		}
 		List<MethodSettings> methods = methods(service.getMethods(), check);
 		List<PodSettings> pods = pods(service, check);
 		return resolve(service, name, address, methods, service.isStateful(), pods, check);
@@ -322,7 +334,12 @@ public class ServiceSettingsFactory {
 			}
 			indexes.add(pod.getIndex());
 			GrpcAddress address = check.address(prefix + "address", pod.getAddress());
-			if (address != null) {
+			if (address != null && address.kind() == GrpcAddress.Kind.DISCOVERY) {
+				check.add(prefix + "address", address.text(), "is a discovery:/// address, but a pod is one backend",
+						"give the pod its own address, or set the service's 'address' to the discovery:/// address "
+								+ "and drop 'pods' (pods are then taken from the instances' pod-index metadata)");
+			}
+			else if (address != null) {
 				pods.add(new PodSettings(pod.getIndex(), address));
 			}
 		}

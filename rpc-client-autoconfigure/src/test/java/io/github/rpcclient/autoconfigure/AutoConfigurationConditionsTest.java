@@ -109,10 +109,10 @@ class AutoConfigurationConditionsTest {
 		this.runner
 			.withBean("myRegistry", ManagedChannelRegistry.class,
 					() -> new ManagedChannelRegistry(
-							new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null),
+							new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null, false),
 							new ServiceTransports(List.of(),
 									new GrpcChannelFactory(new ShadedNettyChannelTransport(),
-											new ChannelCredentialsFactory(null), List.of())),
+											new ChannelCredentialsFactory(null), List.of(), List.of())),
 							new CallChainAssembler(List.of())))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(ManagedChannelRegistry.class);
@@ -157,7 +157,7 @@ class AutoConfigurationConditionsTest {
 		final AtomicInteger created = new AtomicInteger();
 
 		CountingChannelFactory() {
-			super(new ShadedNettyChannelTransport(), new ChannelCredentialsFactory(null), List.of());
+			super(new ShadedNettyChannelTransport(), new ChannelCredentialsFactory(null), List.of(), List.of());
 		}
 
 		@Override

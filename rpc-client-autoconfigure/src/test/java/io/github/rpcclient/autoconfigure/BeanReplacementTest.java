@@ -27,6 +27,8 @@ import io.github.rpcclient.resilience.CircuitBreakerInstances;
 import io.github.rpcclient.resilience.RateLimiterInstances;
 import io.github.rpcclient.resilience.RetryInstances;
 import io.github.rpcclient.resilience.RetryScheduler;
+import io.github.rpcclient.discovery.DiscoveredPods;
+import io.github.rpcclient.discovery.DiscoveryNameResolverProvider;
 import io.github.rpcclient.route.PodHeartbeatPublisher;
 import io.github.rpcclient.route.PodLifecycleListener;
 import io.github.rpcclient.route.PodLoad;
@@ -35,6 +37,7 @@ import io.github.rpcclient.route.PodRegistry;
 import io.github.rpcclient.route.RouteStore;
 import io.github.rpcclient.route.StatefulRouteDriver;
 import io.github.rpcclient.route.StatefulTransportProvider;
+import io.github.rpcclient.settings.DiscoverySettings;
 import io.github.rpcclient.settings.RoutingSettings;
 import io.github.rpcclient.settings.RoutingSettingsFactory;
 import io.github.rpcclient.settings.ServiceSettingsFactory;
@@ -62,6 +65,11 @@ import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.commons.util.UtilAutoConfiguration;
+import org.springframework.context.ApplicationListener;
 import org.springframework.core.type.MethodMetadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,7 +98,9 @@ class BeanReplacementTest {
 		.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class, GrpcClientsAutoConfiguration.class,
 				GrpcClientsObservationAutoConfiguration.class, GrpcClientsResilienceAutoConfiguration.class,
 				GrpcClientsLimitsAutoConfiguration.class, GrpcClientsRoutingAutoConfiguration.class,
-				GrpcClientsActuatorAutoConfiguration.class))
+				GrpcClientsActuatorAutoConfiguration.class, UtilAutoConfiguration.class,
+				SimpleDiscoveryClientAutoConfiguration.class, CompositeDiscoveryClientAutoConfiguration.class,
+				GrpcClientsDiscoveryAutoConfiguration.class))
 		.withBean(ObservationRegistry.class, ObservationRegistry::create)
 		.withPropertyValues("spring.data.redis.port=1", "management.endpoints.web.exposure.include=grpcclients");
 
@@ -99,7 +109,7 @@ class BeanReplacementTest {
 				// GrpcClientsAutoConfiguration
 				byType("grpcServicePropertiesBinder", ServicePropertiesBinder.class,
 						() -> new ServicePropertiesBinder(new Binder())),
-				byType("grpcServiceSettingsFactory", ServiceSettingsFactory.class),
+				byType("grpcServiceSettingsFactory", ServiceSettingsFactory.class, false),
 				byType("grpcChannelCredentialsFactory", ChannelCredentialsFactory.class),
 				byType("grpcShadedNettyChannelTransport", ChannelTransport.class, ShadedNettyChannelTransport::new),
 				byType("grpcChannelFactory", GrpcChannelFactory.class),
@@ -144,6 +154,14 @@ class BeanReplacementTest {
 				byType("grpcPodHeartbeatPublisher", PodHeartbeatPublisher.class, (PodLoad) () -> 0).with(PUBLISH),
 				// GrpcClientsObservationAutoConfiguration
 				chainPlace("grpcObservationInterceptor", ServiceInterceptorProvider.OBSERVATION_ORDER),
+				// GrpcClientsDiscoveryAutoConfiguration
+				byType("grpcDiscoverySettings", DiscoverySettings.class, Duration.ofSeconds(30)),
+				byType("grpcDiscoveryNameResolverProvider", DiscoveryNameResolverProvider.class, Duration.ofSeconds(30)),
+				byName("grpcDiscoveryHeartbeatListener", ApplicationListener.class,
+						() -> (ApplicationListener<HeartbeatEvent>) (event) -> {
+						}),
+				chainPlace("grpcDiscoveryRefreshInterceptor", ServiceInterceptorProvider.DISCOVERY_REFRESH_ORDER),
+				byType("grpcDiscoveredPods", DiscoveredPods.class, Duration.ofSeconds(30)),
 				// GrpcClientsActuatorAutoConfiguration
 				byType("grpcClientsEndpoint", GrpcClientsEndpoint.class),
 				byName("grpcClientsHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build()));

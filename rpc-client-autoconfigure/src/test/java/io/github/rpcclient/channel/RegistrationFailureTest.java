@@ -34,10 +34,10 @@ class RegistrationFailureTest {
 		ServiceInterceptorProvider failing = ServiceInterceptorProvider.perService(0, (service) -> {
 			throw new IllegalStateException("no interceptor for " + service.name());
 		});
-		ServiceSettingsFactory settings = new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null);
+		ServiceSettingsFactory settings = new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null, false);
 		ManagedChannelRegistry registry = new ManagedChannelRegistry(settings,
 				new ServiceTransports(List.of(tracked), new GrpcChannelFactory(null, new ChannelCredentialsFactory(null),
-						List.of())),
+						List.of(), List.of())),
 				new CallChainAssembler(List.of(failing)));
 		assertThatIllegalStateException().isThrownBy(() -> registry.register("a", "in-process:a"))
 			.withMessage("no interceptor for a");

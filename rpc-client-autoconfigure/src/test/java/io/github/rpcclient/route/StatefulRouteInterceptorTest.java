@@ -68,10 +68,10 @@ class StatefulRouteInterceptorTest {
 		ServiceProperties service = new ServiceProperties("session", null);
 		service.setStateful(true);
 		StatefulTransportProvider transport = new StatefulTransportProvider(this.client.registry,
-				new GrpcChannelFactory(new ShadedNettyChannelTransport(), new ChannelCredentialsFactory(null), List.of()),
+				new GrpcChannelFactory(new ShadedNettyChannelTransport(), new ChannelCredentialsFactory(null), List.of(), List.of()),
 				NS);
 		this.pods = transport.channelFor(
-				new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null).resolve(service));
+				new ServiceSettingsFactory(new ServicePropertiesBinder(new Binder()), null, false).resolve(service));
 		this.interceptor = new StatefulRouteInterceptor("session", this.client.driver, this.client.registry);
 	}
 
