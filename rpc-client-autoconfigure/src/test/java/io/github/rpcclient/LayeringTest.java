@@ -45,8 +45,10 @@ class LayeringTest {
 	private static final String ROOT = "io.github.rpcclient";
 
 	/** Every package of the library and its layer; a package missing here fails the test. */
-	private static final Map<String, Integer> LAYERS = Map.of("properties", 0, "settings", 1, "channel", 2,
-			"interceptor", 3, "route", 3, "stub", 3, "resilience", 4, "proxy", 4, "discovery", 4, "actuate", 5, "autoconfigure", 6);
+	private static final Map<String, Integer> LAYERS = Map.ofEntries(Map.entry("properties", 0),
+			Map.entry("settings", 1), Map.entry("channel", 2), Map.entry("interceptor", 3), Map.entry("route", 3),
+			Map.entry("stub", 3), Map.entry("resilience", 4), Map.entry("proxy", 4), Map.entry("discovery", 4),
+			Map.entry("actuate", 5), Map.entry("autoconfigure", 6));
 
 	private static final List<String> RUNTIME = List.of("channel", "interceptor", "route", "stub", "resilience",
 			"proxy", "discovery", "actuate");
