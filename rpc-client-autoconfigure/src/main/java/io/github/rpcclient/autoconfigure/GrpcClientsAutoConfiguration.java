@@ -122,9 +122,10 @@ public class GrpcClientsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "grpcLoggingInterceptor")
 	@ConditionalOnBooleanProperty(name = "grpc-clients.logging.enabled", matchIfMissing = true)
-	ServiceInterceptorProvider grpcLoggingInterceptor() {
+	ServiceInterceptorProvider grpcLoggingInterceptor(GrpcClientsProperties properties) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER,
-				(service) -> new LoggingClientInterceptor(service.name(), service.describeTarget()));
+				(service) -> new LoggingClientInterceptor(service.name(), service.describeTarget(),
+						properties.getLogging().getWarnInterval()));
 	}
 
 	@Bean

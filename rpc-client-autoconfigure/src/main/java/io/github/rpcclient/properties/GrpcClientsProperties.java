@@ -53,6 +53,33 @@ public class GrpcClientsProperties {
 	@NestedConfigurationProperty
 	private RoutingProperties routing = new RoutingProperties();
 
+	/**
+	 * The health indicator.
+	 */
+	private HealthProperties health = new HealthProperties();
+
+	/**
+	 * What to do with keys under 'grpc-clients' that no setting has (misspelt ones, say): fail
+	 * start-up (the default), or only log a warning.
+	 */
+	private UnknownKeys unknownKeys = UnknownKeys.FAIL;
+
+	public HealthProperties getHealth() {
+		return this.health;
+	}
+
+	public void setHealth(HealthProperties health) {
+		this.health = health;
+	}
+
+	public UnknownKeys getUnknownKeys() {
+		return this.unknownKeys;
+	}
+
+	public void setUnknownKeys(UnknownKeys unknownKeys) {
+		this.unknownKeys = unknownKeys;
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -107,6 +134,19 @@ public class GrpcClientsProperties {
 
 	public void setObservation(ObservationProperties observation) {
 		this.observation = observation;
+	}
+
+	/**
+	 * What start-up does with keys that no setting has.
+	 */
+	public enum UnknownKeys {
+
+		/** Fail start-up, naming each key and the closest known one. */
+		FAIL,
+
+		/** Log a warning naming each key and the closest known one. */
+		WARN
+
 	}
 
 }

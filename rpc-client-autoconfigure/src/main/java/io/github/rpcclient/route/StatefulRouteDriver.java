@@ -62,6 +62,13 @@ public class StatefulRouteDriver {
 	}
 
 	/**
+	 * @return the near cache of links (for its metrics)
+	 */
+	public Cache<?, ?> nearCache() {
+		return this.nearCache;
+	}
+
+	/**
 	 * Returns the pod a user's calls to a service go to, linking the user to the best routable pod
 	 * if it has no link or its pod is gone. A linked pod that is DRAINING keeps its user. In another
 	 * namespace than the local one, only an existing link to an available pod is returned.
