@@ -2,6 +2,8 @@ package io.github.rpcclient.actuate;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import org.springframework.lang.Nullable;
 
 /**
@@ -53,6 +55,7 @@ public interface PodAccess {
 	 * @param linkedUsers users linked to it (approximate)
 	 * @param circuitBreaker the state of its circuit breaker, or {@code null} if it has none (yet)
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record PodDescriptor(int index, @Nullable String address, String state, @Nullable Long heartbeatAgeMillis,
 			double load, long linkedUsers, @Nullable String circuitBreaker) {
 

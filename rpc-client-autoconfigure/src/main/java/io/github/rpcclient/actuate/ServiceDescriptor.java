@@ -3,6 +3,7 @@ package io.github.rpcclient.actuate;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.github.rpcclient.actuate.PodAccess.PodDescriptor;
 import io.github.rpcclient.settings.CircuitBreakerSettings;
 import io.github.rpcclient.settings.ConfigurationViolation;
@@ -13,7 +14,7 @@ import org.springframework.lang.Nullable;
 
 /**
  * What the {@code grpcclients} endpoint reports of one service. Durations are written as in
- * configuration ({@code 30s}, {@code 250ms}); null fields are left out by the actuator's JSON. No
+ * configuration ({@code 30s}, {@code 250ms}). Fields without a value are left out. No
  * secret is part of it: TLS is reported on or off.
  *
  * @param target the configured address, or {@code null} for a stateful service reached through
@@ -36,6 +37,7 @@ import org.springframework.lang.Nullable;
  * @param pods every pod of a stateful service; {@code null} (absent) for others
  * @param methods per-method overrides, on {@code /actuator/grpcclients/{name}} only
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServiceDescriptor(@Nullable String target, List<String> resolvedAddresses, String state,
 		boolean stateful, String loadBalancingPolicy, String connect, String timeout, boolean tls,
 		RetryDescriptor retry, CircuitBreakerDescriptor circuitBreaker, boolean bulkhead, boolean rateLimiter,
@@ -55,6 +57,7 @@ public record ServiceDescriptor(@Nullable String target, List<String> resolvedAd
 	 * @param maxBackoff longest wait
 	 * @param retryableStatusCodes status codes retried
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record RetryDescriptor(boolean enabled, int maxAttempts, String backoff, String maxBackoff,
 			List<String> retryableStatusCodes) {
 
@@ -77,6 +80,7 @@ public record ServiceDescriptor(@Nullable String target, List<String> resolvedAd
 	 * @param minimumNumberOfCalls calls needed before the rate counts
 	 * @param waitDurationInOpenState time open before probes
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record CircuitBreakerDescriptor(boolean enabled, @Nullable String state, float failureRateThreshold,
 			int slidingWindowSize, int minimumNumberOfCalls, String waitDurationInOpenState) {
 
@@ -96,6 +100,7 @@ public record ServiceDescriptor(@Nullable String target, List<String> resolvedAd
 	 * @param retry its retry, or absent to take the service's
 	 * @param hedging whether it is hedged, or absent to take the service's
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record MethodOverride(String name, @Nullable String timeout, @Nullable RetryDescriptor retry,
 			@Nullable Boolean hedging) {
 
