@@ -279,6 +279,64 @@ class GrpcClientsEndpointTest {
 		System.out.printf("flaky READY %d ms after reconnect%n", (System.nanoTime() - start) / 1_000_000);
 	}
 
+	@Test
+	void callTimerCountsCallsAndAttemptTimerCountsRetriesWhileRouteMetersMove() throws Exception {
+		int calls = 10;
+		int retries = 4;
+		for (int i = 0; i < calls; i++) {
+			if (i < retries / 2) {
+				echoBackend.service().failNext("Echo", 2, Status.UNAVAILABLE);
+			}
+			this.clients.metered.echo(request("m" + i));
+		}
+		assertThat(count("grpc.client.calls", "grpc.client.name:metered")).isEqualTo(calls);
+		assertThat(count("grpc.client.calls", "grpc.client.name:metered", "grpc.status_code:OK",
+				"rpc.method:Echo", "rpc.service:rpcclient.test.EchoService")).isEqualTo(calls);
+		assertThat(count("grpc.client", "grpc.client.name:metered")).isEqualTo(calls + retries);
+		assertThat(value("grpc.client.calls.active", "grpc.client.name:metered")).isZero();
+		assertThat(value("grpc.client.channel.state", "grpc.client.name:metered", "state:READY")).isEqualTo(1);
+		assertThat(value("grpc.client.channel.state", "grpc.client.name:metered", "state:IDLE")).isZero();
+
+		double misses = count("cache.gets", "cache:grpc-clients.route.near-cache", "result:miss");
+		double hits = count("cache.gets", "cache:grpc-clients.route.near-cache", "result:hit");
+		double linkScripts = count("grpc.client.route.store", "operation:set-link-if-absent", "outcome:success");
+		this.clients.session.withOption(StatefulRouting.UID, "metrics-user").echo(request("n"));
+		this.clients.session.withOption(StatefulRouting.UID, "metrics-user").echo(request("o"));
+		assertThat(count("cache.gets", "cache:grpc-clients.route.near-cache", "result:miss")).isEqualTo(misses + 1);
+		assertThat(count("cache.gets", "cache:grpc-clients.route.near-cache", "result:hit")).isEqualTo(hits + 1);
+		assertThat(count("grpc.client.route.store", "operation:set-link-if-absent", "outcome:success"))
+			.isEqualTo(linkScripts + 1);
+		assertThat(count("grpc.client.route.store", "operation:read-pods", "outcome:success")).isPositive();
+		assertThat(value("grpc.client.pods", "grpc.client.name:session", "state:ROUTABLE")).isEqualTo(1);
+		assertThat(value("grpc.client.pods", "grpc.client.name:session", "state:DRAINING")).isEqualTo(1);
+		assertThat(value("grpc.client.pods", "grpc.client.name:session", "state:DOWN")).isEqualTo(1);
+	}
+
+	private double count(String meter, String... tags) throws Exception {
+		return measurement(meter, "COUNT", tags);
+	}
+
+	private double value(String meter, String... tags) throws Exception {
+		return measurement(meter, "VALUE", tags);
+	}
+
+	private double measurement(String meter, String statistic, String... tags) throws Exception {
+		StringBuilder path = new StringBuilder("/actuator/metrics/").append(meter);
+		for (int i = 0; i < tags.length; i++) {
+			path.append((i == 0) ? '?' : '&').append("tag=").append(tags[i]);
+		}
+		ResponseEntity<String> response = this.http.getForEntity(path.toString(), String.class);
+		if (response.getStatusCode() == HttpStatus.NOT_FOUND) {
+			return 0;
+		}
+		for (JsonNode each : json.readTree(response.getBody()).get("measurements")) {
+			if (each.get("statistic").asText().equals(statistic)) {
+				return each.get("value").asDouble();
+			}
+		}
+		throw new AssertionError("no " + statistic + " in " + response.getBody());
+	}
+
 	private ResponseEntity<String> post(String path, Object body) {
 		HttpHeaders headers = new HttpHeaders();
 		headers.setContentType(MediaType.APPLICATION_JSON);
