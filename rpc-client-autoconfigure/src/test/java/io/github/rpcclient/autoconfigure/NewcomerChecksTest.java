@@ -131,7 +131,7 @@ class NewcomerChecksTest {
 				.startsWith("The grpc-java jars on the classpath do not match: grpc-api-1.79.0.jar 1.79.0 with "
 						+ "grpc-core-1.83.0.jar 1.83.0.")
 				.contains("grpc-api-1.79.0.jar (1.79.0)  <- does not match")
-				.contains("grpc-okhttp-1.82.2.jar (1.82.2)\n");
+				.endsWith("grpc-okhttp-1.82.2.jar (1.82.2)");
 			assertThat(analysis.getAction()).contains("io.grpc:grpc-bom").contains("rpc-client-dependencies")
 				.contains("mvn dependency:tree -Dincludes=io.grpc");
 		}
