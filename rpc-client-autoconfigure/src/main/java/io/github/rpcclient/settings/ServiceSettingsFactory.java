@@ -248,7 +248,7 @@ public class ServiceSettingsFactory {
 			}
 		}
 		String authority = tls.getAuthorityOverride();
-		if (tls.isEnabled() && authority != null && !validAuthority(authority)) {
+		if (authority != null && !validAuthority(authority)) {
 			check.add("tls.authority-override", authority, authority.isBlank() ? "is empty" : "is not a host name",
 					"set the host name the server's certificate names (such as 'api.example.com'), or remove the key");
 		}

@@ -15,7 +15,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
  * that a trust certificate or a key never leaves a channel silently plaintext. A service turns TLS
  * on or off with its own {@code tls.enabled}, else the defaults'. A service that turns TLS off for
  * itself while keys are only in the defaults is fine; keys in the defaults are reported only when
- * no level turns TLS on.
+ * no level turns TLS on. {@code tls.authority-override} is left alone: it sets the
+ * {@code :authority} of plaintext channels too.
  */
 final class TlsKeys {
 
@@ -34,6 +35,9 @@ final class TlsKeys {
 			}
 			String level = name.chop(tls).toString();
 			String key = name.getElement(tls + 1, Form.DASHED);
+			if (key.equals("authority-override")) {
+				continue; // also sets :authority on plaintext channels
+			}
 			if (key.equals("enabled")) {
 				anyEnabled |= enabled(binder, level) == Boolean.TRUE;
 			}
