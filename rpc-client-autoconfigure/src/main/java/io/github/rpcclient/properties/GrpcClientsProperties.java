@@ -48,6 +48,12 @@ public class GrpcClientsProperties {
 	private ObservationProperties observation = new ObservationProperties();
 
 	/**
+	 * Meters of calls, channels and stateful routing.
+	 */
+	@NestedConfigurationProperty
+	private MetricsProperties metrics = new MetricsProperties();
+
+	/**
 	 * Stateful routing: links between users and pods kept in Redis.
 	 */
 	@NestedConfigurationProperty
@@ -134,6 +140,14 @@ public class GrpcClientsProperties {
 
 	public void setObservation(ObservationProperties observation) {
 		this.observation = observation;
+	}
+
+	public MetricsProperties getMetrics() {
+		return this.metrics;
+	}
+
+	public void setMetrics(MetricsProperties metrics) {
+		this.metrics = metrics;
 	}
 
 	/**

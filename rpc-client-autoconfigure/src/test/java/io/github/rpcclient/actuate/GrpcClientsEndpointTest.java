@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
 import io.github.rpcclient.properties.RoutingProperties;
@@ -24,6 +25,7 @@ import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -134,6 +136,12 @@ class GrpcClientsEndpointTest {
 		podBackends.forEach(TestBackend::close);
 		publisherRedis.destroy();
 		redis.close();
+	}
+
+	/** Tests open breakers; each test starts with every breaker closed, whatever ran before. */
+	@AfterEach
+	void closeBreakers() {
+		this.breakers.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
 	}
 
 	@Test

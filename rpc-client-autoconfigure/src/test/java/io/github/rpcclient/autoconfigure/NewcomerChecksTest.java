@@ -2,27 +2,39 @@ package io.github.rpcclient.autoconfigure;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.reflect.AnnotatedElement;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 import io.github.rpcclient.autoconfigure.GrpcJarVersions.GrpcJar;
+import io.github.rpcclient.settings.ConfigurationKeysChecker;
 import io.github.rpcclient.test.StartupFailures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.annotation.ImportCandidates;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -88,6 +100,39 @@ class NewcomerChecksTest {
 					"grpc-clients.services[0].tls.enabled=false", "grpc-clients.request-id.enabled=true",
 					"grpc-clients.logging.warn-interval=2s", "grpc-clients.health.transient-failure-status=DOWN")
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void everyKeyAnAutoConfigurationConditionReadsIsKnown() throws Exception {
+		Map<String, String> keys = new TreeMap<>();
+		for (String name : ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader())) {
+			if (name.startsWith(getClass().getPackageName() + ".")) {
+				conditionKeys(Class.forName(name), keys);
+			}
+		}
+		assertThat(keys).as("keys read by @Conditional...Property").containsKey("grpc-clients.metrics.enabled");
+		System.out.println("keys read by conditions: " + keys.keySet());
+		assertThat(ConfigurationKeysChecker.check(List.of(new MapConfigurationPropertySource(keys)))).isEmpty();
+	}
+
+	private static void conditionKeys(Class<?> type, Map<String, String> keys) {
+		List<AnnotatedElement> elements = new java.util.ArrayList<>(List.of(type));
+		elements.addAll(List.of(type.getDeclaredMethods()));
+		for (AnnotatedElement element : elements) {
+			MergedAnnotations annotations = MergedAnnotations.from(element, SearchStrategy.DIRECT);
+			Stream.concat(annotations.stream(ConditionalOnBooleanProperty.class),
+					annotations.stream(ConditionalOnProperty.class))
+				.forEach((condition) -> {
+					String prefix = condition.getString("prefix");
+					String[] names = condition.getStringArray("name");
+					for (String name : (names.length > 0) ? names : condition.getStringArray("value")) {
+						keys.put(prefix.isEmpty() ? name : prefix + "." + name, "true");
+					}
+				});
+		}
+		for (Class<?> nested : type.getDeclaredClasses()) {
+			conditionKeys(nested, keys);
+		}
 	}
 
 	@Test
