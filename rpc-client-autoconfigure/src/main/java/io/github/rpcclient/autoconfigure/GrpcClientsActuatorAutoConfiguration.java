@@ -2,6 +2,7 @@ package io.github.rpcclient.autoconfigure;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.rpcclient.actuate.CircuitBreakerAccess;
+import io.github.rpcclient.actuate.ClientSecretsSanitizer;
 import io.github.rpcclient.actuate.GrpcClientsEndpoint;
 import io.github.rpcclient.actuate.GrpcClientsHealthIndicator;
 import io.github.rpcclient.actuate.PodAccess;
@@ -15,6 +16,7 @@ import io.github.rpcclient.settings.RoutingSettings;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
@@ -26,9 +28,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Actuator support: the {@code grpcclients} endpoint (read and write operations) and the
+ * Actuator support: the {@code grpcclients} endpoint (read and write operations), the
  * {@code grpcClients} health indicator ({@code management.health.grpc-clients.enabled}), with the
- * breakers of Resilience4j and the pods of stateful routing when those are active.
+ * breakers of Resilience4j and the pods of stateful routing when those are active, and the masking
+ * of the clients' secrets in {@code /env} and {@code /configprops}.
  */
 @AutoConfiguration(after = GrpcClientsAutoConfiguration.class,
 		afterName = { "io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration",
@@ -52,6 +55,16 @@ public class GrpcClientsActuatorAutoConfiguration {
 	HealthIndicator grpcClientsHealthIndicator(ManagedChannelRegistry registry, GrpcClientsProperties properties) {
 		return new GrpcClientsHealthIndicator(registry,
 				new Status(properties.getHealth().getTransientFailureStatus().trim().toUpperCase()));
+	}
+
+	/**
+	 * Masks the secrets the clients read (Redis password, SSL bundle passwords and keys) in
+	 * {@code /env} and {@code /configprops}, also where an application shows values.
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "grpcClientsSanitizingFunction")
+	SanitizingFunction grpcClientsSanitizingFunction() {
+		return new ClientSecretsSanitizer();
 	}
 
 	@Configuration(proxyBeanMethods = false)

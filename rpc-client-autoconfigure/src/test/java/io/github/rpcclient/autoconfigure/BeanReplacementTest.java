@@ -60,6 +60,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -154,6 +155,8 @@ class BeanReplacementTest {
 				// GrpcClientsActuatorAutoConfiguration
 				byType("grpcClientsEndpoint", GrpcClientsEndpoint.class),
 				byName("grpcClientsHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build()),
+				byName("grpcClientsSanitizingFunction", SanitizingFunction.class,
+						() -> SanitizingFunction.sanitizeValue().ifLikelyCredential()),
 				byType("grpcCircuitBreakerAccess", CircuitBreakerAccess.class, () -> CircuitBreakerAccess.NONE),
 				byType("grpcPodAccess", PodAccess.class, () -> PodAccess.NONE),
 				// GrpcClientsMetricsAutoConfiguration

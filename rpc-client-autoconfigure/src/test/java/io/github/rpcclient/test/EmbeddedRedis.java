@@ -31,6 +31,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	private RedisServer server;
 
+	private String password;
+
 	private final List<ClientResources> clientResources = new CopyOnWriteArrayList<>();
 
 	private EmbeddedRedis(int port) {
@@ -44,15 +46,29 @@ public final class EmbeddedRedis implements AutoCloseable {
 		return redis;
 	}
 
+	/**
+	 * Starts a Redis on a free port that requires a password ({@code requirepass}).
+	 * @param password what clients must send with AUTH
+	 */
+	public static EmbeddedRedis startRequiringPassword(String password) {
+		EmbeddedRedis redis = new EmbeddedRedis(freePort());
+		redis.password = password;
+		redis.restart();
+		return redis;
+	}
+
 	/** (Re)starts the server on its port, empty. */
 	public EmbeddedRedis restart() {
 		try {
-			this.server = RedisServer.newRedisServer()
+			var builder = RedisServer.newRedisServer()
 				.port(this.port)
 				.bind("127.0.0.1")
 				.setting("save \"\"")
-				.setting("appendonly no")
-				.build();
+				.setting("appendonly no");
+			if (this.password != null) {
+				builder.setting("requirepass " + this.password);
+			}
+			this.server = builder.build();
 			this.server.start();
 		}
 		catch (IOException ex) {
