@@ -21,6 +21,10 @@ import io.github.rpcclient.properties.ChannelProperties.Compression;
 import io.github.rpcclient.properties.GrpcClientsProperties;
 import io.github.rpcclient.properties.ServicePropertiesBinder;
 import io.github.rpcclient.settings.GrpcAddress;
+import io.github.rpcclient.properties.GrpcClientsProperties.UnknownKeys;
+import io.github.rpcclient.settings.ConfigurationKeysChecker;
+import io.github.rpcclient.settings.ConfigurationViolation;
+import io.github.rpcclient.settings.InvalidServiceConfigurationException;
 import io.github.rpcclient.settings.RequestIdSettings;
 import io.github.rpcclient.settings.ServiceSettingsFactory;
 import io.github.rpcclient.stub.GeneratedStubFactory;
@@ -30,6 +34,8 @@ import io.github.rpcclient.stub.StubFactory;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverProvider;
 import io.grpc.stub.AbstractStub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,6 +46,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -61,10 +68,36 @@ import org.springframework.core.env.Environment;
 		ChannelTransportConfigurations.OkHttp.class })
 public class GrpcClientsAutoConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(GrpcClientsAutoConfiguration.class);
+
+	GrpcClientsAutoConfiguration() {
+		GrpcJarVersions.check(GrpcJarVersions.onClasspath(GrpcClientsAutoConfiguration.class.getClassLoader()));
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	ServicePropertiesBinder grpcServicePropertiesBinder(Environment environment) {
+		checkKeys(environment);
 		return new ServicePropertiesBinder(Binder.get(environment));
+	}
+
+	/**
+	 * Reports keys under grpc-clients that no setting has, and TLS keys where TLS is off: fails
+	 * start-up, or with {@code grpc-clients.unknown-keys=warn} logs them.
+	 */
+	private static void checkKeys(Environment environment) {
+		List<ConfigurationViolation> violations = ConfigurationKeysChecker
+			.check(ConfigurationPropertySources.get(environment));
+		if (violations.isEmpty()) {
+			return;
+		}
+		UnknownKeys mode = Binder.get(environment)
+			.bind("grpc-clients.unknown-keys", UnknownKeys.class)
+			.orElse(UnknownKeys.FAIL);
+		if (mode == UnknownKeys.FAIL) {
+			throw new InvalidServiceConfigurationException(violations);
+		}
+		violations.forEach((violation) -> logger.warn("{} ({})", violation, violation.fix()));
 	}
 
 	@Bean
@@ -128,9 +161,10 @@ public class GrpcClientsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "grpcLoggingInterceptor")
 	@ConditionalOnBooleanProperty(name = "grpc-clients.logging.enabled", matchIfMissing = true)
-	ServiceInterceptorProvider grpcLoggingInterceptor() {
+	ServiceInterceptorProvider grpcLoggingInterceptor(GrpcClientsProperties properties) {
 		return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.LOGGING_ORDER,
-				(service) -> new LoggingClientInterceptor(service.name(), service.describeTarget()));
+				(service) -> new LoggingClientInterceptor(service.name(), service.describeTarget(),
+						properties.getLogging().getWarnInterval()));
 	}
 
 	@Bean

@@ -46,7 +46,7 @@ public class CallChainAssembler {
 			}
 		}
 		Channel callChannel = ClientInterceptors.interceptForward(managedChannel, interceptors);
-		return new ServiceChannel(service, managedChannel, callChannel, inFlight::count);
+		return new ServiceChannel(service, managedChannel, callChannel, inFlight);
 	}
 
 }

@@ -12,8 +12,16 @@ import io.grpc.ManagedChannel;
  * @param settings the service's resolved settings
  * @param managedChannel the transport channel, shared by every stub of the service
  * @param callChannel the managed channel behind the service's interceptor chain, what stubs call
- * @param inFlightCalls counts the calls made through {@code callChannel} that have not closed yet
+ * @param calls counts the calls made through {@code callChannel}: in flight, started, failed
  */
 public record ServiceChannel(ServiceSettings settings, ManagedChannel managedChannel, Channel callChannel,
-		LongSupplier inFlightCalls) {
+		CallCounts calls) {
+
+	/**
+	 * @return counts the calls made through {@code callChannel} that have not closed yet
+	 */
+	public LongSupplier inFlightCalls() {
+		return this.calls::inFlight;
+	}
+
 }

@@ -11,9 +11,10 @@ import org.springframework.lang.Nullable;
 /**
  * Supplies the interceptor that one service's calls pass through, at a fixed place in the chain.
  * Lower orders run first (outermost). The built-in places are the constants below, so the chain
- * is: request id, logging, failure hints, deadline and compression, fallback, bulkhead, rate
- * limiter, retry, pod selection (stateful services), circuit breaker, observation, discovery
- * refresh ({@code discovery:///} services), then the network. Everything from pod selection inwards runs once per attempt.
+ * is: request id, logging, call metrics, failure hints, deadline and compression, fallback,
+ * bulkhead, rate limiter, retry, pod selection (stateful services), circuit breaker, observation,
+ * discovery refresh ({@code discovery:///} services), then the network. Everything from pod
+ * selection inwards runs once per attempt.
  */
 public interface ServiceInterceptorProvider extends Ordered {
 
@@ -22,6 +23,12 @@ public interface ServiceInterceptorProvider extends Ordered {
 
 	/** Order of call logging. */
 	int LOGGING_ORDER = 2000;
+
+	/**
+	 * Order of the timer of logical calls ({@code grpc.client.calls}): inside logging, above
+	 * fallback and retry, so it sees the status the caller sees, once per call.
+	 */
+	int CALL_METRICS_ORDER = 2050;
 
 	/** Order of the hints added to unclear failures (plaintext/TLS mix-ups, refused connections). */
 	int FAILURE_HINT_ORDER = 2100;

@@ -1,5 +1,7 @@
 package io.github.rpcclient.interceptor;
 
+import java.time.Duration;
+
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -17,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * {@value #LOGGER_NAME}: failures of the server or the network at WARN; successes, and outcomes the
  * caller caused or asked for ({@link #isCallerOutcome client errors and cancellations}), at DEBUG.
  * When that logger is off for both levels, calls pass untouched.
+ * <p>
+ * Safe for the log: the server's status message is {@link LogText#escape escaped} (no forged
+ * lines), and WARN lines are rate-limited per method, at most one per {@code warn-interval} with
+ * the number of failures not logged since the previous line.
  */
 public class LoggingClientInterceptor implements ClientInterceptor {
 
@@ -29,14 +35,27 @@ public class LoggingClientInterceptor implements ClientInterceptor {
 
 	private final String target;
 
+	private final WarnRateLimiter warnings;
+
 	/**
-	 * Creates the interceptor of a service.
+	 * Creates the interceptor of a service that writes at most one WARN line a second per method.
 	 * @param serviceName the service name
 	 * @param target the service address
 	 */
 	public LoggingClientInterceptor(String serviceName, String target) {
+		this(serviceName, target, Duration.ofSeconds(1));
+	}
+
+	/**
+	 * Creates the interceptor of a service.
+	 * @param serviceName the service name
+	 * @param target the service address
+	 * @param warnInterval at most one WARN line per method in this interval; zero for no limit
+	 */
+	public LoggingClientInterceptor(String serviceName, String target, Duration warnInterval) {
 		this.serviceName = serviceName;
 		this.target = target;
+		this.warnings = new WarnRateLimiter(warnInterval);
 	}
 
 	@Override
@@ -69,9 +88,14 @@ public class LoggingClientInterceptor implements ClientInterceptor {
 		if (incident ? !logger.isWarnEnabled() : !logger.isDebugEnabled()) {
 			return;
 		}
-		String message = String.format("gRPC %s -> %s (%s) %s%s in %.1f ms", method.getFullMethodName(),
+		long suppressed = incident ? this.warnings.acquire(method.getFullMethodName()) : 0;
+		if (suppressed < 0) {
+			return;
+		}
+		String message = String.format("gRPC %s -> %s (%s) %s%s in %.1f ms%s", method.getFullMethodName(),
 				this.serviceName, this.target, status.getCode(),
-				(status.getDescription() != null) ? ": " + status.getDescription() : "", nanos / 1_000_000.0);
+				(status.getDescription() != null) ? ": " + LogText.escape(status.getDescription()) : "",
+				nanos / 1_000_000.0, (suppressed > 0) ? " (" + suppressed + " more failures of this method not logged)" : "");
 		if (incident) {
 			logger.warn(message);
 		}

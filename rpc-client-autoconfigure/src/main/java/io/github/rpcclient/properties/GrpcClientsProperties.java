@@ -48,6 +48,12 @@ public class GrpcClientsProperties {
 	private ObservationProperties observation = new ObservationProperties();
 
 	/**
+	 * Meters of calls, channels and stateful routing.
+	 */
+	@NestedConfigurationProperty
+	private MetricsProperties metrics = new MetricsProperties();
+
+	/**
 	 * Stateful routing: links between users and pods kept in Redis.
 	 */
 	@NestedConfigurationProperty
@@ -64,6 +70,33 @@ public class GrpcClientsProperties {
 	 */
 	@NestedConfigurationProperty
 	private DiscoveryProperties discovery = new DiscoveryProperties();
+
+	/**
+	 * The health indicator.
+	 */
+	private HealthProperties health = new HealthProperties();
+
+	/**
+	 * What to do with keys under 'grpc-clients' that no setting has (misspelt ones, say): fail
+	 * start-up (the default), or only log a warning.
+	 */
+	private UnknownKeys unknownKeys = UnknownKeys.FAIL;
+
+	public HealthProperties getHealth() {
+		return this.health;
+	}
+
+	public void setHealth(HealthProperties health) {
+		this.health = health;
+	}
+
+	public UnknownKeys getUnknownKeys() {
+		return this.unknownKeys;
+	}
+
+	public void setUnknownKeys(UnknownKeys unknownKeys) {
+		this.unknownKeys = unknownKeys;
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -135,6 +168,27 @@ public class GrpcClientsProperties {
 
 	public void setObservation(ObservationProperties observation) {
 		this.observation = observation;
+	}
+
+	public MetricsProperties getMetrics() {
+		return this.metrics;
+	}
+
+	public void setMetrics(MetricsProperties metrics) {
+		this.metrics = metrics;
+	}
+
+	/**
+	 * What start-up does with keys that no setting has.
+	 */
+	public enum UnknownKeys {
+
+		/** Fail start-up, naming each key and the closest known one. */
+		FAIL,
+
+		/** Log a warning naming each key and the closest known one. */
+		WARN
+
 	}
 
 }

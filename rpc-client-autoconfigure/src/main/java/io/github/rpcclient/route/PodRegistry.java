@@ -57,6 +57,8 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	private volatile BiPredicate<String, Integer> channelShutdown = (service, index) -> false;
 
+	private final Set<String> drained = ConcurrentHashMap.newKeySet();
+
 	@Nullable
 	private ScheduledExecutorService refresher;
 
@@ -142,7 +144,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		long bestLinks = 0;
 		for (Pod pod : set.pods.values()) {
 			if (set.stateOf(pod) != PodState.ROUTABLE || set.isUnverified(pod) != unverified
-					|| isShutdown(namespace, service, pod.index())) {
+					|| isShutdown(namespace, service, pod.index()) || isDrained(namespace, service, pod.index())) {
 				continue;
 			}
 			long links = pod.links() + set.localLinks(pod.index());
@@ -187,7 +189,49 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		if (pod == null || isShutdown(namespace, service, index)) {
 			return PodState.DOWN;
 		}
-		return set.stateOf(pod);
+		PodState state = set.stateOf(pod);
+		return (state == PodState.ROUTABLE && isDrained(namespace, service, index)) ? PodState.DRAINING : state;
+	}
+
+	/**
+	 * Drains a pod as this client sees it (an operator's action): it keeps its linked users but this
+	 * client links no new user to it, whatever the pod publishes, until {@link #undrain undrained}.
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @param index the pod index
+	 * @return whether it was not drained already
+	 */
+	public boolean drain(String namespace, String service, int index) {
+		return this.drained.add(drainKey(namespace, service, index));
+	}
+
+	/**
+	 * Ends an operator's {@link #drain}.
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @param index the pod index
+	 * @return whether it was drained
+	 */
+	public boolean undrain(String namespace, String service, int index) {
+		return this.drained.remove(drainKey(namespace, service, index));
+	}
+
+	private boolean isDrained(String namespace, String service, int index) {
+		return !this.drained.isEmpty() && this.drained.contains(drainKey(namespace, service, index));
+	}
+
+	private static String drainKey(String namespace, String service, int index) {
+		return namespace + '\u0000' + service + '\u0000' + index;
+	}
+
+	/**
+	 * Redis' clock now, as estimated from the last read of a service's pods (heartbeat ages).
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @return Redis time in ms
+	 */
+	public long redisNow(String namespace, String service) {
+		return podSet(namespace, service).redisNow();
 	}
 
 	/** The indexes of the available pods, as script arguments. */

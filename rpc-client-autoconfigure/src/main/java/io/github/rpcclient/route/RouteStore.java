@@ -34,6 +34,9 @@ public class RouteStore {
 
 	private final Duration timeout;
 
+	private volatile Observer observer = (operation, outcome, nanos) -> {
+	};
+
 	/**
 	 * Creates the store.
 	 * @param connectionFactory the application's Lettuce connection
@@ -54,7 +57,7 @@ public class RouteStore {
 	 * @return the reply
 	 */
 	<T> T eval(RouteScript script, byte[][] keys, byte[]... args) {
-		return run(script.source(), (commands) -> {
+		return run(ScriptNames.of(script), (commands) -> {
 			try {
 				return await(commands.<T>evalsha(script.sha(), script.outputType(), keys, args));
 			}
@@ -161,8 +164,37 @@ public class RouteStore {
 		return LettuceFutures.awaitOrCancel(future, this.timeoutNanos, TimeUnit.NANOSECONDS);
 	}
 
-	@SuppressWarnings("unchecked")
+	/**
+	 * Sets what is told of every operation's outcome and duration (metrics).
+	 * @param observer the observer
+	 */
+	public void setObserver(Observer observer) {
+		this.observer = observer;
+	}
+
 	private <T> T run(String what, Function<RedisClusterAsyncCommands<byte[], byte[]>, T> action) {
+		long start = System.nanoTime();
+		String outcome = "error";
+		try {
+			T result = execute(what, action);
+			outcome = "success";
+			return result;
+		}
+		catch (RouteStoreUnavailableException ex) {
+			outcome = "unavailable";
+			throw ex;
+		}
+		catch (IllegalStateException ex) {
+			outcome = "rejected";
+			throw ex;
+		}
+		finally {
+			this.observer.record(what, outcome, System.nanoTime() - start);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> T execute(String what, Function<RedisClusterAsyncCommands<byte[], byte[]>, T> action) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			return action.apply((RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection());
 		}
@@ -181,6 +213,47 @@ public class RouteStore {
 
 	private static String abbreviate(String what) {
 		return what.length() > 40 ? "script" : what;
+	}
+
+	/**
+	 * Told of every Redis operation of the route store.
+	 */
+	@FunctionalInterface
+	public interface Observer {
+
+		/**
+		 * @param operation the command or script, such as {@code HGET} or {@code read-pods} (a few
+		 * fixed names)
+		 * @param outcome {@code success}, {@code unavailable} (Redis did not answer in time),
+		 * {@code rejected} (Redis answered with an error) or {@code error}
+		 * @param nanos how long it took
+		 */
+		void record(String operation, String outcome, long nanos);
+
+	}
+
+	/** The names of the scripts, from their constants ({@code READ_PODS} is {@code read-pods}). */
+	private static final class ScriptNames {
+
+		private static final Map<RouteScript, String> NAMES = new java.util.IdentityHashMap<>();
+
+		static {
+			for (java.lang.reflect.Field field : RouteScript.class.getDeclaredFields()) {
+				if (field.getType() == RouteScript.class && java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+					try {
+						NAMES.put((RouteScript) field.get(null), field.getName().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+					}
+					catch (IllegalAccessException ex) {
+						// not readable: named "script"
+					}
+				}
+			}
+		}
+
+		static String of(RouteScript script) {
+			return NAMES.getOrDefault(script, "script");
+		}
+
 	}
 
 }

@@ -12,8 +12,14 @@ import java.time.Duration;
  */
 public record ConfigurationViolation(String property, Object value, String problem, String fix) {
 
+	/** Stands for a value that is not shown (a key that should not be there may hold a secret). */
+	public static final Object NOT_SHOWN = new Object();
+
 	@Override
 	public String toString() {
+		if (this.value == NOT_SHOWN) {
+			return this.property + ": " + this.problem;
+		}
 		return this.property + " = " + (this.value == null ? "(unset)" : "'" + format(this.value) + "'") + ": "
 				+ this.problem;
 	}

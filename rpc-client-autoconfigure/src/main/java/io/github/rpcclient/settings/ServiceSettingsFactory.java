@@ -272,8 +272,26 @@ public class ServiceSettingsFactory {
 						"set both tls.cert-chain and tls.private-key, or neither");
 			}
 		}
+		String authority = tls.getAuthorityOverride();
+		if (authority != null && !validAuthority(authority)) {
+			check.add("tls.authority-override", authority, authority.isBlank() ? "is empty" : "is not a host name",
+					"set the host name the server's certificate names (such as 'api.example.com'), or remove the key");
+		}
 		return new TlsSettings(tls.isEnabled(), tls.getSslBundle(), tls.getTrustCert(), tls.getCertChain(),
-				tls.getPrivateKey(), tls.getAuthorityOverride());
+				tls.getPrivateKey(), authority);
+	}
+
+	private static boolean validAuthority(String authority) {
+		if (authority.isBlank() || !authority.equals(authority.trim())) {
+			return false;
+		}
+		try {
+			java.net.URI uri = new java.net.URI(null, authority, null, null, null);
+			return uri.getHost() != null || uri.getAuthority() != null;
+		}
+		catch (java.net.URISyntaxException ex) {
+			return false;
+		}
 	}
 
 	private boolean bundleExists(String name) {

@@ -11,7 +11,11 @@ import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.github.rpcclient.actuate.ChannelMeters;
+import io.github.rpcclient.actuate.CircuitBreakerAccess;
 import io.github.rpcclient.actuate.GrpcClientsEndpoint;
+import io.github.rpcclient.actuate.PodAccess;
+import io.github.rpcclient.actuate.RouteMeters;
 import io.github.rpcclient.channel.CallChainAssembler;
 import io.github.rpcclient.channel.ChannelCredentialsFactory;
 import io.github.rpcclient.channel.ChannelTransport;
@@ -49,6 +53,8 @@ import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,6 +64,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -92,7 +99,8 @@ class BeanReplacementTest {
 
 	/**
 	 * Every auto-configuration of the library, with what each needs to be active: a Redis
-	 * connection factory (never contacted), an observation registry, the endpoint exposed.
+	 * connection factory (never contacted), an observation registry, a meter registry, the
+	 * endpoint exposed.
 	 */
 	private static final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class, GrpcClientsAutoConfiguration.class,
@@ -100,8 +108,10 @@ class BeanReplacementTest {
 				GrpcClientsLimitsAutoConfiguration.class, GrpcClientsRoutingAutoConfiguration.class,
 				GrpcClientsActuatorAutoConfiguration.class, UtilAutoConfiguration.class,
 				SimpleDiscoveryClientAutoConfiguration.class, CompositeDiscoveryClientAutoConfiguration.class,
-				GrpcClientsDiscoveryAutoConfiguration.class))
+				GrpcClientsDiscoveryAutoConfiguration.class, GrpcClientsMetricsAutoConfiguration.class,
+				GrpcClientsMeterBindersAutoConfiguration.class))
 		.withBean(ObservationRegistry.class, ObservationRegistry::create)
+		.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 		.withPropertyValues("spring.data.redis.port=1", "management.endpoints.web.exposure.include=grpcclients");
 
 	static Stream<Replacement> replacements() {
@@ -164,7 +174,16 @@ class BeanReplacementTest {
 				byType("grpcDiscoveredPods", DiscoveredPods.class, Duration.ofSeconds(30)),
 				// GrpcClientsActuatorAutoConfiguration
 				byType("grpcClientsEndpoint", GrpcClientsEndpoint.class),
-				byName("grpcClientsHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build()));
+				byName("grpcClientsHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build()),
+				byName("grpcClientsSanitizingFunction", SanitizingFunction.class,
+						() -> SanitizingFunction.sanitizeValue().ifLikelyCredential()),
+				byType("grpcCircuitBreakerAccess", CircuitBreakerAccess.class, () -> CircuitBreakerAccess.NONE),
+				byType("grpcPodAccess", PodAccess.class, () -> PodAccess.NONE),
+				// GrpcClientsMetricsAutoConfiguration
+				chainPlace("grpcCallMetricsInterceptor", ServiceInterceptorProvider.CALL_METRICS_ORDER),
+				// GrpcClientsMeterBindersAutoConfiguration
+				byType("grpcChannelMeters", ChannelMeters.class),
+				byType("grpcRouteMeters", RouteMeters.class));
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	private Process server;
 
+	private String password;
+
 	private final List<ClientResources> clientResources = new CopyOnWriteArrayList<>();
 
 	private EmbeddedRedis(int port) {
@@ -44,10 +47,25 @@ public final class EmbeddedRedis implements AutoCloseable {
 		return redis;
 	}
 
+	/**
+	 * Starts a Redis on a free port that requires a password ({@code requirepass}).
+	 * @param password what clients must send with AUTH
+	 */
+	public static EmbeddedRedis startRequiringPassword(String password) {
+		EmbeddedRedis redis = new EmbeddedRedis(freePort());
+		redis.password = password;
+		redis.restart();
+		return redis;
+	}
+
 	/** (Re)starts the server on its port, empty. */
 	public EmbeddedRedis restart() {
-		this.server = launch(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "",
-				"--appendonly", "no"));
+		List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1",
+				"--save", "", "--appendonly", "no"));
+		if (this.password != null) {
+			arguments.addAll(List.of("--requirepass", this.password));
+		}
+		this.server = launch(arguments);
 		awaitPort(this.port, this.server);
 		return this;
 	}
