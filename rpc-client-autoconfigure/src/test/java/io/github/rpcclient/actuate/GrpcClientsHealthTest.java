@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  * The {@code grpcClients} health over real HTTP, wired into the readiness group as the README
  * says: a service that is not required leaves the application UP when its backend stops (its
  * state in the details); a {@code connect: required} one turns it OUT_OF_SERVICE, readiness
- * with it, liveness never.
+ * with it, liveness never. (The indicator before, which went DOWN on any service in
+ * TRANSIENT_FAILURE, fails this test: DOWN where UP is expected once the optional backend stops.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoint.health.show-details=always", "management.health.redis.enabled=false",

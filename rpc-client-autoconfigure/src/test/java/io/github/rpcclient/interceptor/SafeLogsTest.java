@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Call logs a server cannot forge and an outage cannot flood: a status message with line breaks
  * and control characters makes one escaped line; a thousand failures make a bounded number of WARN
- * lines, the next one counting those not logged.
+ * lines, the next one counting those not logged. (The logging interceptor before fails both:
+ * the forged message broke the line after {@code boom}, and 1,000 failures wrote 1,000 WARN lines.)
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SafeLogsTest {
