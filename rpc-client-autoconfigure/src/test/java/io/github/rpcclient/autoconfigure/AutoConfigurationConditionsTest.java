@@ -3,6 +3,7 @@ package io.github.rpcclient.autoconfigure;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.rpcclient.actuate.ChannelMeters;
 import io.github.rpcclient.channel.CallChainAssembler;
 import io.github.rpcclient.channel.ChannelCredentialsFactory;
 import io.github.rpcclient.channel.ChannelTransport;
@@ -25,6 +26,8 @@ import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractStub;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,7 +41,7 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * When the auto-configuration backs off: the switch, user-defined beans, and a classpath without
+ * When the auto-configuration backs off: the switches, user-defined beans, and a classpath without
  * grpc-java.
  */
 class AutoConfigurationConditionsTest {
@@ -69,6 +72,21 @@ class AutoConfigurationConditionsTest {
 	@Test
 	void disabledSwitchRemovesEveryBean() {
 		this.runner.withPropertyValues("grpc-clients.enabled=false").run((context) -> assertNoGrpcBeans(context));
+	}
+
+	@Test
+	void metricsSwitchRemovesTheCallTimerAndTheGauges() {
+		ApplicationContextRunner metered = this.runner
+			.withConfiguration(AutoConfigurations.of(GrpcClientsMetricsAutoConfiguration.class,
+					GrpcClientsMeterBindersAutoConfiguration.class))
+			.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+		metered.run((context) -> assertThat(context).hasNotFailed()
+			.hasBean("grpcCallMetricsInterceptor")
+			.hasSingleBean(ChannelMeters.class));
+		metered.withPropertyValues("grpc-clients.metrics.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean("grpcCallMetricsInterceptor")
+				.doesNotHaveBean(ChannelMeters.class));
 	}
 
 	@Test
