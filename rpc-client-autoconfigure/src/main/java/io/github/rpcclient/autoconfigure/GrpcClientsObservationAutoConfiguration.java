@@ -1,6 +1,5 @@
 package io.github.rpcclient.autoconfigure;
 
-import java.util.List;
 import java.util.Map;
 
 import io.github.rpcclient.actuate.MeteredClientInterceptor;
@@ -106,8 +105,11 @@ public class GrpcClientsObservationAutoConfiguration {
 	}
 
 	private static Tags tags(Map<String, String> keyValues) {
-		List<String> pairs = keyValues.entrySet().stream().flatMap((e) -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toList();
-		return Tags.of(pairs.toArray(new String[0]));
+		Tags tags = Tags.empty();
+		for (Map.Entry<String, String> keyValue : keyValues.entrySet()) {
+			tags = tags.and(keyValue.getKey(), keyValue.getValue());
+		}
+		return tags;
 	}
 
 }

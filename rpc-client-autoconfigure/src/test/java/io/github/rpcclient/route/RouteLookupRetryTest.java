@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -55,7 +56,8 @@ class RouteLookupRetryTest {
 						.supplyAsync(() -> redis.run((commands) -> commands.dispatch(CommandType.DEBUG,
 								new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("SLEEP").add(3))));
 					try {
-						Thread.sleep(100); // let DEBUG SLEEP reach Redis first
+						await("Redis busy with DEBUG SLEEP").atMost(Duration.ofSeconds(2))
+							.until(() -> !redis.answersWithin(Duration.ofMillis(50)));
 						long start = System.nanoTime();
 						assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> client.call("new-user"))
 							.satisfies((ex) -> {

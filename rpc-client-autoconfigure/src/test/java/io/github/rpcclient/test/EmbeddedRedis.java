@@ -195,6 +195,28 @@ public final class EmbeddedRedis implements AutoCloseable {
 	}
 
 	/**
+	 * Whether this Redis answers a PING within a time, as it does not while it runs a
+	 * {@code DEBUG SLEEP} or is down.
+	 * @param timeout how long to wait for the answer (connecting included)
+	 * @return whether it answered
+	 */
+	public boolean answersWithin(Duration timeout) {
+		RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(this.port)
+			.withTimeout(timeout).build());
+		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync().ping();
+			return true;
+		}
+		catch (io.lettuce.core.RedisException ex) {
+			return false;
+		}
+		finally {
+			client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+		}
+	}
+
+	/**
 	 * @return calls per command name from {@code INFO commandstats}, such as {@code evalsha -> 1},
 	 * leaving out what this probe's own connection sends (HELLO, CLIENT, INFO)
 	 */
