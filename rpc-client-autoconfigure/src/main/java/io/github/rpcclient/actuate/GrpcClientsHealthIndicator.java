@@ -19,7 +19,9 @@ import org.springframework.boot.actuate.health.Status;
  * {@code connect: required} can change the status. A required service in TRANSIENT_FAILURE turns
  * it to the configured status ({@code OUT_OF_SERVICE} by default), one that is SHUTDOWN to DOWN;
  * every other service reports its state in the details and leaves the status UP, so one flapping
- * downstream does not take the whole application out. Idle channels are not asked to connect. It
+ * downstream does not take the whole application out. Only required channels are asked to
+ * connect when idle (a backend that closed the connection leaves its channel IDLE, which would
+ * read UP until the next call); the others are reported as they are. It
  * belongs in the readiness group, never in liveness: a restart does not mend a downstream.
  */
 public class GrpcClientsHealthIndicator extends AbstractHealthIndicator {
@@ -51,8 +53,10 @@ public class GrpcClientsHealthIndicator extends AbstractHealthIndicator {
 			catch (UnknownServiceException ex) {
 				continue;
 			}
-			ConnectivityState state = channel.managedChannel().getState(false);
 			boolean required = channel.settings().connect() == ConnectMode.REQUIRED;
+			// A required channel that went IDLE when its backend closed the connection would
+			// report UP until some call came; asking it to connect makes it tell the truth.
+			ConnectivityState state = channel.managedChannel().getState(required);
 			Map<String, Object> detail = new LinkedHashMap<>();
 			detail.put("state", state.name());
 			detail.put("required", required);

@@ -88,8 +88,8 @@ class GrpcClientsHealthTest {
 		assertThat(this.http.getForEntity("/actuator/health/readiness", String.class).getStatusCode().value())
 			.isEqualTo(200);
 
+		// No call after the stop: nothing but the indicator may notice, as in a quiet night.
 		requiredBackend.stop();
-		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> this.clients.required.echo(request()));
 		await("required service in TRANSIENT_FAILURE").atMost(Duration.ofSeconds(10))
 			.until(() -> state("required").equals("TRANSIENT_FAILURE"));
 		ResponseEntity<String> readiness = this.http.getForEntity("/actuator/health/readiness", String.class);
