@@ -21,8 +21,10 @@ import org.springframework.lang.Nullable;
  * from the {@link StatefulRouteDriver}'s near cache as the message arrives. Messages published
  * while the subscription was down are lost, so every (re-)subscription marks the whole near cache
  * unverified: each cached link is checked against Redis on its next use, and every re-subscription
- * (a reconnection) tells the {@link PodRegistry} that Redis is back. If Redis cannot be
- * subscribed to at start, it tries again every {@code retry} in the background.
+ * (a reconnection) tells the {@link PodRegistry} that Redis is back. It subscribes at start if a
+ * stateful service is configured, else once the driver first caches a link (an application that
+ * has Redis for other reasons holds no subscription). If Redis cannot be subscribed to, it tries
+ * again every {@code retry} in the background, with one warning.
  */
 public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
@@ -43,6 +45,9 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 
 	@Nullable
 	private volatile RedisConnection connection;
+
+	/** Failed attempts since the last subscription; touched by the subscriber thread only. */
+	private int failures;
 
 	/**
 	 * Creates the subscriber.
@@ -78,12 +83,17 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 		if (this.subscriber != null) {
 			return;
 		}
-		this.subscriber = Executors.newSingleThreadScheduledExecutor((task) -> {
+		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "grpc-link-changes");
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.subscriber.execute(this::subscribe);
+		this.subscriber = executor;
+		this.driver.whenNearCacheUsed(() -> {
+			if (!executor.isShutdown()) {
+				executor.execute(this::subscribe);
+			}
+		});
 	}
 
 	private void subscribe() {
@@ -96,9 +106,20 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 				}
 				this.connection = subscribed;
 			}
+			if (this.failures > 0) {
+				logger.info("Subscribed to relinks in Redis after {} failed attempts", this.failures);
+				this.failures = 0;
+			}
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Cannot subscribe to relinks in Redis, trying again in {}: {}", this.retry, ex.getMessage());
+			if (this.failures++ == 0) {
+				logger.warn("Cannot subscribe to relinks in Redis, trying again every {} (logged at debug level "
+						+ "until it works): {}", this.retry, ex.getMessage());
+			}
+			else {
+				logger.debug("Cannot subscribe to relinks in Redis, trying again in {}: {}", this.retry,
+						ex.getMessage());
+			}
 			ScheduledExecutorService executor = this.subscriber;
 			if (executor != null && !executor.isShutdown()) {
 				executor.schedule(this::subscribe, this.retry.toMillis(), TimeUnit.MILLISECONDS);

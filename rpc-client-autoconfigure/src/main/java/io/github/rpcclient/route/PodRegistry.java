@@ -113,6 +113,11 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		return this.staticPods.containsKey(service);
 	}
 
+	/** @return whether any stateful service is registered */
+	public boolean hasStatefulServices() {
+		return !this.staticPods.isEmpty();
+	}
+
 	/**
 	 * Returns a service's pods, reading them from Redis the first time.
 	 * @param namespace the namespace

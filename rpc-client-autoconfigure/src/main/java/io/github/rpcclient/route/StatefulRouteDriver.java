@@ -69,6 +69,9 @@ public class StatefulRouteDriver {
 
 	private static final int STRIPES = 1024;
 
+	/** Told once when the near cache is first written, if it was waiting for that. */
+	private final java.util.concurrent.atomic.AtomicReference<Runnable> firstCached = new java.util.concurrent.atomic.AtomicReference<>();
+
 	/**
 	 * Creates the driver.
 	 * @param store the Redis the links live in
@@ -221,6 +224,7 @@ public class StatefulRouteDriver {
 		LinkKey key = key(namespace, uid, service);
 		this.nearCache.put(key, new CachedLink(RouteArguments.podIndex("pod", pod),
 				System.nanoTime() + this.nearCacheTtlNanos, this.epoch.get()));
+		cached();
 	}
 
 	/**
@@ -369,6 +373,34 @@ public class StatefulRouteDriver {
 		this.nearCache.put(key, new CachedLink(pod, expires, epoch));
 		if (changes(key) != changes) {
 			this.nearCache.invalidate(key);
+		}
+		cached();
+	}
+
+	private void cached() {
+		if (this.firstCached.get() != null) {
+			Runnable action = this.firstCached.getAndSet(null);
+			if (action != null) {
+				action.run();
+			}
+		}
+	}
+
+	/**
+	 * Runs an action once the near cache is in use: at once if a stateful service is registered or
+	 * a link is cached already, else when the first link is cached (on that caller's thread, so it
+	 * should only hand work over). An application with Redis and no stateful service thus never
+	 * needs the relink subscription.
+	 * @param action what to run
+	 */
+	void whenNearCacheUsed(Runnable action) {
+		if (this.registry.hasStatefulServices() || this.nearCache.estimatedSize() > 0) {
+			action.run();
+			return;
+		}
+		this.firstCached.set(action);
+		if (this.nearCache.estimatedSize() > 0) {
+			cached();
 		}
 	}
 
