@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * <li>CPU time of the whole client process per call (caller threads, transport event loops and
  * everything else; the backend runs in a JVM of its own), at 1 and 16 concurrent callers.</li>
  * </ul>
- * {@code java -cp benchmarks.jar io.github.rpcclient.benchmarks.CallerAllocation [calls] [chains]}
+ * {@code java -cp benchmarks.jar io.github.rpcclient.benchmarks.CallerAllocation [calls] [chains] [calls to
+ * measure: bare,bare+deadline,starter,starter-no-deadline]}
  */
 public final class CallerAllocation {
 
@@ -40,6 +41,7 @@ public final class CallerAllocation {
 		int calls = (args.length > 0) ? Integer.parseInt(args[0]) : 20_000;
 		String[] chains = (args.length > 1) ? args[1].split(",")
 				: new String[] { "default", "no-metrics", "no-resilience", "bare-minimum" };
+		java.util.Set<String> only = (args.length > 2) ? java.util.Set.of(args[2].split(",")) : null;
 		System.out.printf(Locale.ROOT, "%-14s %-20s %10s %14s %15s%n", "chain", "call", "B/call",
 				"CPU µs/call x1", "CPU µs/call x16");
 		ExecutorService callers = Executors.newFixedThreadPool(16);
@@ -55,6 +57,9 @@ public final class CallerAllocation {
 					variants.put("bare+deadline", benchmark::bareChannelWithDeadline);
 					variants.put("starter", benchmark::starterChain);
 					variants.put("starter-no-deadline", benchmark::starterChainWithoutDefaultDeadline);
+					if (only != null) {
+						variants.keySet().retainAll(only);
+					}
 					for (Map.Entry<String, Supplier<Object>> variant : variants.entrySet()) {
 						double bytes = bytesPerCall(variant.getValue(), calls);
 						double cpu1 = cpuPerCall(variant.getValue(), calls, 1, callers);

@@ -34,7 +34,15 @@ final class AttemptReplay<Q> {
 
 	private final Metadata headers = new Metadata();
 
-	private final List<Q> messages = new ArrayList<>(1);
+	/** The first request message: a unary call has no other, so needs no list. */
+	@Nullable
+	private Q firstMessage;
+
+	/** The request messages after the first, for streaming calls. */
+	@Nullable
+	private List<Q> laterMessages;
+
+	private int messageCount;
 
 	private int requested;
 
@@ -80,7 +88,16 @@ final class AttemptReplay<Q> {
 		if (this.released) {
 			return false;
 		}
-		this.messages.add(message);
+		if (this.messageCount == 0) {
+			this.firstMessage = message;
+		}
+		else {
+			if (this.laterMessages == null) {
+				this.laterMessages = new ArrayList<>();
+			}
+			this.laterMessages.add(message);
+		}
+		this.messageCount++;
 		long size = sizeOf(message);
 		this.bufferedBytes += size;
 		return this.limits.reserve(size, this.bufferedBytes);
@@ -112,8 +129,10 @@ final class AttemptReplay<Q> {
 			attempt.compression = this.messageCompression;
 			step = true;
 		}
-		if (attempt.messages < this.messages.size()) {
-			attempt.stepMessage = this.messages.get(attempt.messages++);
+		if (attempt.messages < this.messageCount) {
+			attempt.stepMessage = (attempt.messages == 0) ? this.firstMessage
+					: this.laterMessages.get(attempt.messages - 1);
+			attempt.messages++;
 			return true;
 		}
 		if (this.halfClosed && !attempt.halfClosed) {
@@ -131,7 +150,9 @@ final class AttemptReplay<Q> {
 	void release() {
 		if (!this.released) {
 			this.released = true;
-			this.messages.clear();
+			this.firstMessage = null;
+			this.laterMessages = null;
+			this.messageCount = 0;
 			this.limits.release(this.bufferedBytes);
 		}
 	}

@@ -16,9 +16,19 @@ import org.springframework.lang.Nullable;
  * @param hedging the hedging, or {@code null} when the method is retried
  * @param budget the service's retry budget, or {@code null} for none
  * @param limits the bytes the service's calls may keep for replay
+ * @param successWithoutRetry one context of the Resilience4j retry, shared by every call whose
+ * first attempt succeeds, so that such a call counts in the retry's statistics without a context
+ * of its own: only {@code onComplete()} is ever called on it, which, with no error recorded
+ * before, changes nothing but the retry's counters (Resilience4j 2.x {@code RetryImpl})
  */
 record CallPolicy(@Nullable Retry retry, Set<Status.Code> retryableCodes, @Nullable HedgingSettings hedging,
-		@Nullable RetryBudget budget, ReplayBufferLimits limits) {
+		@Nullable RetryBudget budget, ReplayBufferLimits limits,
+		@Nullable Retry.AsyncContext<Object> successWithoutRetry) {
+
+	CallPolicy(@Nullable Retry retry, Set<Status.Code> retryableCodes, @Nullable HedgingSettings hedging,
+			@Nullable RetryBudget budget, ReplayBufferLimits limits) {
+		this(retry, retryableCodes, hedging, budget, limits, (retry != null) ? retry.asyncContext() : null);
+	}
 
 	/** @return whether calls of the method are hedged rather than retried */
 	boolean hedged() {

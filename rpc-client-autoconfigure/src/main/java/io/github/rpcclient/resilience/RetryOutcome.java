@@ -98,7 +98,9 @@ final class RetryOutcome {
 			return;
 		}
 		if (status.isOk()) {
-			context().onComplete();
+			// The first attempt's success needs no context of its own (most calls).
+			Retry.AsyncContext<Object> success = (this.context != null) ? this.context : this.policy.successWithoutRetry();
+			success.onComplete();
 		}
 		else if (status.getCode() != Status.Code.CANCELLED) {
 			context().onError(new StatusFailure(status, false));

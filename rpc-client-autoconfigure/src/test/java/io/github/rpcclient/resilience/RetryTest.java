@@ -101,6 +101,30 @@ class RetryTest {
 	}
 
 	@Test
+	void resilience4jCountsEveryCallOnceWithAndWithoutRetries() {
+		runner(this.backend).withPropertyValues("grpc-clients.services[0].retry.backoff=1ms").run((context) -> {
+			List<CompletableFuture<Void>> callers = new ArrayList<>();
+			for (int caller = 0; caller < 8; caller++) {
+				callers.add(CompletableFuture.runAsync(() -> {
+					for (int i = 0; i < 50; i++) {
+						assertThat(blocking(context).echo(request("ok")).getMessage()).isEqualTo("ok");
+					}
+				}));
+			}
+			callers.forEach(CompletableFuture::join);
+			this.backend.service().failNext("Echo", 1, Status.UNAVAILABLE);
+			assertThat(blocking(context).echo(request("after one failure")).getMessage()).isEqualTo("after one failure");
+			Retry.Metrics metrics = context.getBean(RetryRegistry.class).retry("echo").getMetrics();
+			assertThat(metrics.getNumberOfSuccessfulCallsWithoutRetryAttempt()).isEqualTo(400);
+			assertThat(metrics.getNumberOfSuccessfulCallsWithRetryAttempt()).isEqualTo(1);
+			assertThat(metrics.getNumberOfFailedCallsWithRetryAttempt()).isZero();
+			assertThat(metrics.getNumberOfFailedCallsWithoutRetryAttempt()).isZero();
+			// Resilience4j's "total calls" counts attempts: 400 + 2
+			assertThat(metrics.getNumberOfTotalCalls()).isEqualTo(402);
+		});
+	}
+
+	@Test
 	void nonRetryableStatusIsAttemptedOnce() {
 		this.backend.service().failNext("Echo", 3, Status.INVALID_ARGUMENT);
 		runner(this.backend).withPropertyValues("grpc-clients.services[0].retry.backoff=1ms").run((context) -> {
