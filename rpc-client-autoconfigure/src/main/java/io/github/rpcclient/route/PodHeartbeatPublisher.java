@@ -10,6 +10,7 @@ import io.github.rpcclient.settings.RoutingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.lang.Nullable;
 
@@ -17,11 +18,12 @@ import org.springframework.lang.Nullable;
  * The backend side of the pod registry: publishes this application as one pod of a stateful
  * service ({@code grpc-clients.routing.publish.*}) with a heartbeat every {@code interval}, valid
  * for {@code heartbeat-ttl}. On graceful shutdown (lifecycle stop, before the web and gRPC servers
- * stop) it marks the pod DRAINING: linked users stay, new ones go elsewhere; once the heartbeat
- * lapses the pod is DOWN and its users move. Each heartbeat also deletes pods whose heartbeat
+ * stop) it marks the pod DRAINING: linked users stay, new ones go elsewhere; when its beans are
+ * destroyed (the servers have stopped) it marks the pod DOWN, and its users move on their next
+ * call. After a crash, the heartbeat lapses and the pod is DOWN after {@code heartbeat-ttl}. Each heartbeat also deletes pods whose heartbeat
  * stopped more than {@code pod-removal-after} ago.
  */
-public class PodHeartbeatPublisher implements SmartLifecycle {
+public class PodHeartbeatPublisher implements SmartLifecycle, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(PodHeartbeatPublisher.class);
 
@@ -45,6 +47,9 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 	private ScheduledExecutorService heartbeat;
 
 	private volatile PodState state = PodState.ROUTABLE;
+
+	/** Stopped gracefully and not yet marked DOWN. */
+	private volatile boolean drained;
 
 	/**
 	 * Creates the publisher of this application's pod.
@@ -101,6 +106,7 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 			return;
 		}
 		this.state = PodState.ROUTABLE;
+		this.drained = false;
 		this.heartbeat = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "grpc-pod-heartbeat");
 			thread.setDaemon(true);
@@ -127,6 +133,7 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 	@Override
 	public void stop() {
 		if (halt()) {
+			this.drained = true;
 			try {
 				setState(PodState.DRAINING);
 				logger.info("Pod {} of stateful service '{}' is draining", this.index, this.service);
@@ -134,6 +141,27 @@ public class PodHeartbeatPublisher implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				logger.warn("Could not mark pod {} of '{}' draining: {}", this.index, this.service, ex.getMessage());
 			}
+		}
+	}
+
+	/**
+	 * After a graceful shutdown (the servers have stopped by the time beans are destroyed), marks
+	 * the pod DOWN, so that its users move on their next call instead of after
+	 * {@code heartbeat-ttl}. Nothing after a halt, as after a crash.
+	 */
+	@Override
+	public void destroy() {
+		if (!this.drained) {
+			return;
+		}
+		this.drained = false;
+		try {
+			setState(PodState.DOWN);
+			logger.info("Pod {} of stateful service '{}' has stopped: marked DOWN", this.index, this.service);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not mark pod {} of '{}' down (its heartbeat lapses after {}): {}", this.index,
+					this.service, this.settings.heartbeatTtl(), ex.getMessage());
 		}
 	}
 

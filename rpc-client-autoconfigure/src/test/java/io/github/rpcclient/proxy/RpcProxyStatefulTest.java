@@ -409,8 +409,10 @@ class RpcProxyStatefulTest {
 				assertThat(proxy.forUser("newcomer-" + i).call("whoami", RpcContent.empty()).as(Map.class).get("pod"))
 					.isEqualTo(2);
 			}
-			// gone: its heartbeat lapses, its users move on their next call, its stream is closed
+			// gone: the drained application stops (its pod marked DOWN once its servers stopped), its
+			// users move on their next call, its stream is closed
 			publisher1.stop();
+			publisher1.destroy();
 			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
 				.until(() -> user1.call("whoami", RpcContent.empty()).as(Map.class).get("pod").equals(2));
 			await().atMost(Duration.ofSeconds(5)).until(() -> pod1.router.openStreams() == 0);

@@ -91,6 +91,37 @@ class PodRegistryTest {
 	}
 
 	@Test
+	void aPodThatDrainedAndThenStopsForGoodIsDownAtOnceAndItsUsersMove() throws Exception {
+		RoutingFixture client = fixtures.create();
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		PodHeartbeatPublisher pod2 = client.publish(SVC, 2, 1);
+		pod1.start();
+		pod2.start();
+		assertThat(client.driver.computeLinkedPod(NS, "player", SVC)).hasValue(1);
+
+		pod1.stop(); // graceful shutdown begins: the servers still serve
+		client.registry.refresh();
+		assertThat(client.driver.computeLinkedPod(NS, "player", SVC)).as("while draining").hasValue(1);
+
+		pod1.destroy(); // the servers have stopped
+		client.registry.refresh();
+		assertThat(client.registry.stateOf(NS, SVC, 1)).isEqualTo(PodState.DOWN);
+		assertThat(client.driver.computeLinkedPod(NS, "player", SVC)).as("on the next call, not after the TTL")
+			.hasValue(2);
+	}
+
+	@Test
+	void aCrashedPublisherPublishesNothingMore() throws Exception {
+		RoutingFixture client = fixtures.create();
+		PodHeartbeatPublisher pod1 = client.publish(SVC, 1, 0);
+		pod1.start();
+		pod1.halt();
+		pod1.destroy();
+		client.registry.refresh();
+		assertThat(client.registry.stateOf(NS, SVC, 1)).isEqualTo(PodState.ROUTABLE);
+	}
+
+	@Test
 	void podsThatLeaveTheRegistryAreAnnouncedToListeners() {
 		RoutingFixture client = fixtures.create((properties) -> {
 			properties.setHeartbeatTtl(Duration.ofMillis(300));
