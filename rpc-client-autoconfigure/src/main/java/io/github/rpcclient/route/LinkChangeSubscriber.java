@@ -21,8 +21,11 @@ import org.springframework.lang.Nullable;
  * from the {@link StatefulRouteDriver}'s near cache as the message arrives. Messages published
  * while the subscription was down are lost, so every (re-)subscription marks the whole near cache
  * unverified: each cached link is checked against Redis on its next use, and every re-subscription
- * (a reconnection) tells the {@link PodRegistry} that Redis is back. If Redis cannot be
- * subscribed to at start, it tries again every {@code retry} in the background.
+ * (a reconnection) tells the {@link PodRegistry} that Redis is back. On a Redis Cluster, every
+ * topology change Lettuce's topology refresh finds (a replica promoted after a failover) marks the
+ * near cache unverified too, since the failed master may have lost its last links and the
+ * subscription, held on another node, noticed nothing. If Redis cannot be subscribed to at start,
+ * it tries again every {@code retry} in the background.
  */
 public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
@@ -43,6 +46,10 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 
 	@Nullable
 	private volatile RedisConnection connection;
+
+	/** Stops listening to Redis Cluster topology changes. */
+	@Nullable
+	private Runnable topologyListener;
 
 	/**
 	 * Creates the subscriber.
@@ -73,6 +80,16 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 		}
 	}
 
+	/**
+	 * A Redis Cluster failover may lose the last writes of the failed master (replication is
+	 * asynchronous), and the subscription, on another node, may not notice: every cached link is
+	 * verified again on its next use.
+	 */
+	private void topologyChanged() {
+		logger.debug("Redis Cluster topology changed: cached links are verified again on their next use");
+		this.driver.nearCacheUnverified();
+	}
+
 	@Override
 	public synchronized void start() {
 		if (this.subscriber != null) {
@@ -95,6 +112,9 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 					return;
 				}
 				this.connection = subscribed;
+				if (this.topologyListener == null) {
+					this.topologyListener = this.store.onTopologyChange(this::topologyChanged);
+				}
 			}
 		}
 		catch (RuntimeException ex) {
@@ -119,6 +139,10 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 		}
 		this.subscriber.shutdownNow();
 		this.subscriber = null;
+		if (this.topologyListener != null) {
+			this.topologyListener.run();
+			this.topologyListener = null;
+		}
 		RedisConnection current = this.connection;
 		this.connection = null;
 		if (current != null) {

@@ -133,6 +133,20 @@ public final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Arguments for a replicated node: replicas authenticate as user {@value #REPLICATION_USER}, so
+	 * that a test can cut a master off from its replicas ({@code ACL SETUSER repl off} and
+	 * {@code CLIENT KILL TYPE replica}) while clients (the default user) carry on.
+	 * @return redis-server arguments
+	 */
+	public static List<String> replicationUser() {
+		return List.of("--user", REPLICATION_USER, "on", ">" + REPLICATION_USER + "-password", "~*", "+@all",
+				"--masteruser", REPLICATION_USER, "--masterauth", REPLICATION_USER + "-password");
+	}
+
+	/** The user replicas authenticate as, see {@link #replicationUser()}. */
+	public static final String REPLICATION_USER = "repl";
+
 	/** Waits (at most 10 s) until a port accepts connections. */
 	public static void awaitPort(int port, Process process) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
