@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -15,9 +16,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import io.github.rpcclient.test.EmbeddedRedis;
 import io.github.rpcclient.test.RedisClusterProcesses;
 import io.github.rpcclient.test.RedisClusterProcesses.CommandStats;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,6 +167,36 @@ class ClusterRoutingTest {
 			assertThat(after.get(port).rejectedSince(before.get(port))).as("rejected on node %d", port).isZero();
 			assertThat(hgets).as("HGETs on node %d", port).isEqualTo(uidsByNode.get(port));
 			assertThat(coldScripts).as("scripts on node %d without the script", port).isLessThanOrEqualTo(2L * slots);
+		}
+	}
+
+	@Test
+	void aLinkIsNotHeldUpByTheNodeOfItsPodsLinkCounts() throws Exception {
+		RoutingFixture client = client();
+		client.publish(SVC, 1, 0);
+		RouteKeys keys = client.driver.keys();
+		int countsNode = cluster.portOfSlot(SlotHash.getSlot(keys.podLinks(NS, SVC)));
+		int[] owners = cluster.slotOwners();
+		String uid = IntStream.range(0, 100)
+			.mapToObj((i) -> "user-" + i)
+			.filter((candidate) -> owners[SlotHash.getSlot(keys.link(NS, candidate))] != countsNode)
+			.findFirst()
+			.orElseThrow();
+		CompletableFuture<String> sleeping = CompletableFuture.supplyAsync(() -> cluster.run(countsNode,
+				(redis) -> redis.dispatch(CommandType.DEBUG, new StatusOutput<>(StringCodec.UTF8),
+						new CommandArgs<>(StringCodec.UTF8).add("SLEEP").add(2))));
+		try {
+			org.awaitility.Awaitility.await("the counts' node busy with DEBUG SLEEP")
+				.atMost(java.time.Duration.ofSeconds(2))
+				.until(() -> !EmbeddedRedis.answersWithin(countsNode, java.time.Duration.ofMillis(50)));
+			long start = System.nanoTime();
+			assertThat(client.driver.computeLinkedPod(NS, uid, SVC)).hasValue(1);
+			long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			System.out.printf("Cluster: a link while the node of the link counts sleeps took %d ms%n", took);
+			assertThat(took).as("link while the counts' node sleeps (ms)").isLessThan(500);
+		}
+		finally {
+			sleeping.get(10, TimeUnit.SECONDS);
 		}
 	}
 

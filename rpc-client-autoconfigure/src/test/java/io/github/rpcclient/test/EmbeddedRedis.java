@@ -215,7 +215,18 @@ public final class EmbeddedRedis implements AutoCloseable {
 	 * @return whether it answered
 	 */
 	public boolean answersWithin(Duration timeout) {
-		RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(this.port)
+		return answersWithin(this.port, timeout);
+	}
+
+	/**
+	 * Whether a Redis answers a PING within a time, as it does not while it runs a
+	 * {@code DEBUG SLEEP} or is down.
+	 * @param port its port
+	 * @param timeout how long to wait for the answer (connecting included)
+	 * @return whether it answered
+	 */
+	public static boolean answersWithin(int port, Duration timeout) {
+		RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
 			.withTimeout(timeout).build());
 		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
