@@ -11,14 +11,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import io.github.rpcclient.test.BootRedisConnections;
 import io.github.rpcclient.test.RedisClusterProcesses;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,67 +26,38 @@ import static org.awaitility.Awaitility.await;
  * processes started by the test and shared by the class, {@code cluster-node-timeout} 1 s),
  * connected as Spring Boot connects an application: {@code spring.data.redis.cluster.nodes} with
  * Lettuce's topology refresh ({@code spring.data.redis.lettuce.cluster.refresh.adaptive=true},
- * {@code refresh.period=1s}). A master is killed with SIGKILL in each test and brought back as a
- * replica after it.
+ * {@code refresh.period=1s}) unless a test says otherwise.
  */
-class ClusterFailoverTest {
+class ClusterFailoverTest extends FailoverTestSupport {
 
-	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
+	private static final String REFRESH_ADAPTIVE = "spring.data.redis.lettuce.cluster.refresh.adaptive=true";
 
-	/** What an operation may take beyond {@code command-timeout} on a loaded 2-core machine. */
-	private static final Duration MARGIN = Duration.ofMillis(250);
+	private static final String REFRESH_PERIOD = "spring.data.redis.lettuce.cluster.refresh.period=1s";
 
 	private static RedisClusterProcesses cluster;
-
-	private static BootRedisConnections boot;
-
-	private final List<RoutingFixture> clients = new ArrayList<>();
-
-	private final List<Integer> killed = new ArrayList<>();
-
-	private FailoverScenarios scenarios;
 
 	@BeforeAll
 	static void startCluster() {
 		cluster = RedisClusterProcesses.startWithReplicas(Duration.ofSeconds(1));
-		boot = new BootRedisConnections();
 	}
 
 	@AfterAll
 	static void stopCluster() {
-		boot.close();
 		cluster.close();
 	}
 
-	@BeforeEach
-	void scenarios() {
-		this.scenarios = new FailoverScenarios("Cluster", new FailingCluster(), this::client, COMMAND_TIMEOUT, MARGIN);
+	@Override
+	List<String> redisProperties() {
+		return List.of("spring.data.redis.cluster.nodes=" + cluster.ports()
+			.stream()
+			.map((port) -> "127.0.0.1:" + port)
+			.collect(Collectors.joining(",")), "spring.data.redis.timeout=2s",
+				"spring.data.redis.connect-timeout=500ms");
 	}
 
-	@AfterEach
-	void closeClientsAndRestartTheKilledMaster() {
-		this.clients.forEach(RoutingFixture::close);
-		boot.close();
-		this.killed.forEach(cluster::restart);
-		cluster.awaitReplicasInSync();
-		cluster.masterPorts().forEach((port) -> cluster.run(port, (redis) -> redis.flushall()));
-	}
-
-	private RoutingFixture client() {
-		return client("spring.data.redis.lettuce.cluster.refresh.adaptive=true",
-				"spring.data.redis.lettuce.cluster.refresh.period=1s");
-	}
-
-	private RoutingFixture client(String... refresh) {
-		String nodes = cluster.ports().stream().map((port) -> "127.0.0.1:" + port).collect(Collectors.joining(","));
-		List<String> properties = new ArrayList<>(List.of("spring.data.redis.cluster.nodes=" + nodes,
-				"spring.data.redis.timeout=2s", "spring.data.redis.connect-timeout=500ms",
-				"spring.data.redis.client-name=client-" + this.clients.size()));
-		properties.addAll(List.of(refresh));
-		RoutingFixture client = new RoutingFixture(() -> boot.create(properties.toArray(String[]::new)),
-				(routing) -> routing.setCommandTimeout(COMMAND_TIMEOUT));
-		this.clients.add(client);
-		return client;
+	@Override
+	RoutingFixture client(String... more) {
+		return super.client((more.length > 0) ? more : new String[] { REFRESH_ADAPTIVE, REFRESH_PERIOD });
 	}
 
 	/**
@@ -101,19 +69,20 @@ class ClusterFailoverTest {
 	@Test
 	void operationsResumeAfterTheFailoverOnlyWithAPeriodicTopologyRefresh() throws Exception {
 		Map<String, RoutingFixture> variants = new LinkedHashMap<>();
-		variants.put("adaptive + period 1s", client());
-		variants.put("period 1s", client("spring.data.redis.lettuce.cluster.refresh.period=1s"));
-		variants.put("adaptive", client("spring.data.redis.lettuce.cluster.refresh.adaptive=true"));
-		variants.put("none", client(new String[0]));
+		variants.put("adaptive + period 1s", client(REFRESH_ADAPTIVE, REFRESH_PERIOD));
+		variants.put("period 1s", client(REFRESH_PERIOD));
+		variants.put("adaptive", client(REFRESH_ADAPTIVE));
+		// Spring Boot's defaults: no periodic, no adaptive refresh (dynamic-refresh-sources only says where to look)
+		variants.put("none", client("spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=true"));
 		String uid = "user-1";
-		RoutingFixture any = variants.get("none");
-		int victim = new FailingCluster().masterOf(any.driver.keys().link(FailoverScenarios.NS, uid));
-		cluster.awaitReplicasInSync();
-		new FailingCluster().kill(victim);
+		byte[] key = variants.get("none").driver.keys().link(FailoverScenarios.NS, uid);
+		int victim = masterOf(key);
+		awaitReplicasInSync();
+		kill(victim);
 		long killed = System.nanoTime();
 		await("a replica to take over").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(50))
-			.until(() -> cluster.portOfSlot(SlotHash.getSlot(any.driver.keys().link(FailoverScenarios.NS, uid))) != victim);
+			.until(() -> masterOf(key) != victim);
 		long promoted = System.nanoTime();
 		long watchUntil = promoted + TimeUnit.SECONDS.toNanos(5);
 		Map<String, Long> resumedAfterPromotion = new ConcurrentHashMap<>();
@@ -138,8 +107,8 @@ class ClusterFailoverTest {
 			watcher.join(30_000);
 		}
 		System.out.printf("Cluster failover: replica promoted %d ms after the kill; operations on its slots resumed "
-				+ "(ms after the promotion, watched for 5 s) per spring.data.redis.lettuce.cluster.refresh setting: %s%n",
-				TimeUnit.NANOSECONDS.toMillis(promoted - killed), variants.keySet()
+				+ "(ms after the promotion, watched for 5 s, -1: not) per spring.data.redis.lettuce.cluster.refresh "
+				+ "setting: %s%n", TimeUnit.NANOSECONDS.toMillis(promoted - killed), variants.keySet()
 					.stream()
 					.map((name) -> name + " -> " + resumedAfterPromotion.getOrDefault(name, -1L))
 					.collect(Collectors.joining(", ")));
@@ -148,39 +117,34 @@ class ClusterFailoverTest {
 		assertThat(resumedAfterPromotion.values()).allMatch((millis) -> millis <= 2500);
 	}
 
-	@Test
-	void aMasterKilledUnderLoadLosesNoLinkAndOperationsResumeAfterThePromotion() throws Exception {
-		this.scenarios.masterKilledUnderLoad();
+	@Override
+	public int masterOf(byte[] key) {
+		return cluster.portOfSlot(SlotHash.getSlot(key));
 	}
 
-	@Test
-	void aLinkTheFailoverLostIsNotSplitBetweenClients() {
-		this.scenarios.linkLostInTheFailoverIsNotSplit();
+	@Override
+	void killNode(int port) {
+		cluster.kill(port);
 	}
 
-	private final class FailingCluster implements FailoverScenarios.FailingRedis {
+	@Override
+	void restartNode(int port) {
+		cluster.restart(port);
+	}
 
-		@Override
-		public int masterOf(byte[] key) {
-			return cluster.portOfSlot(SlotHash.getSlot(key));
-		}
+	@Override
+	public void awaitReplicasInSync() {
+		cluster.awaitReplicasInSync();
+	}
 
-		@Override
-		public void kill(int port) {
-			cluster.kill(port);
-			ClusterFailoverTest.this.killed.add(port);
-		}
+	@Override
+	void flushMasters() {
+		cluster.masterPorts().forEach((port) -> cluster.run(port, RedisCommands::flushall));
+	}
 
-		@Override
-		public void awaitReplicasInSync() {
-			cluster.awaitReplicasInSync();
-		}
-
-		@Override
-		public <T> T run(int port, Function<RedisCommands<String, String>, T> command) {
-			return cluster.run(port, command);
-		}
-
+	@Override
+	public <T> T run(int port, Function<RedisCommands<String, String>, T> command) {
+		return cluster.run(port, command);
 	}
 
 }

@@ -202,20 +202,7 @@ class ClusterRoutingTest {
 
 	@Test
 	void aRelinkReachesEveryClientOnTheCluster() {
-		RoutingFixture a = client();
-		RoutingFixture b = client();
-		PodHeartbeatPublisher pod1 = a.publish(SVC, 1, 0);
-		a.publish(SVC, 2, 1);
-		b.registry.refresh();
-		assertThat(a.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
-		assertThat(b.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(1);
-		pod1.setState(PodState.DOWN);
-		a.registry.refresh();
-		assertThat(a.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(2);
-		org.awaitility.Awaitility.await("B's near cache to drop the old link")
-			.atMost(java.time.Duration.ofSeconds(2))
-			.until(() -> b.driver.getLinkedInCache(NS, "u1", SVC).isEmpty());
-		assertThat(b.driver.computeLinkedPod(NS, "u1", SVC)).hasValue(2);
+		RoutingFixture.assertRelinkReaches(client(), client(), SVC);
 	}
 
 }

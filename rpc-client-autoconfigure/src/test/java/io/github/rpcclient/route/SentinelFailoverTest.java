@@ -1,135 +1,83 @@
 package io.github.rpcclient.route;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
-import io.github.rpcclient.test.BootRedisConnections;
 import io.github.rpcclient.test.RedisSentinelProcesses;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The route store on a real Redis Sentinel setup (a master, a replica and three sentinels,
- * redis-server processes started by the test and shared by the class, {@code
- * down-after-milliseconds} 1 s), connected as Spring Boot connects an application
- * ({@code spring.data.redis.sentinel.master} and {@code nodes}, Spring Data Redis'
- * {@code RedisSentinelConfiguration}).
+ * redis-server processes started by the test and shared by the class,
+ * {@code down-after-milliseconds} 1 s), connected as Spring Boot connects an application
+ * ({@code spring.data.redis.sentinel.master} and {@code nodes}, which Spring Boot turns into
+ * Spring Data Redis' {@code RedisSentinelConfiguration}).
  */
-class SentinelFailoverTest {
+class SentinelFailoverTest extends FailoverTestSupport {
 
-	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
+	private static final String NS = FailoverScenarios.NS;
 
-	/** What an operation may take beyond {@code command-timeout} on a loaded 2-core machine. */
-	private static final Duration MARGIN = Duration.ofMillis(250);
+	private static final String SVC = FailoverScenarios.SVC;
 
 	private static RedisSentinelProcesses sentinel;
-
-	private static BootRedisConnections boot;
-
-	private final List<RoutingFixture> clients = new ArrayList<>();
-
-	private final List<Integer> killed = new ArrayList<>();
-
-	private FailoverScenarios scenarios;
 
 	@BeforeAll
 	static void startSentinel() {
 		sentinel = RedisSentinelProcesses.start();
-		boot = new BootRedisConnections();
 	}
 
 	@AfterAll
 	static void stopSentinel() {
-		boot.close();
 		sentinel.close();
 	}
 
-	@BeforeEach
-	void scenarios() {
-		this.scenarios = new FailoverScenarios("Sentinel", new FailingSentinel(), this::client, COMMAND_TIMEOUT,
-				MARGIN);
-	}
-
-	@AfterEach
-	void closeClientsAndRestartTheKilledMaster() {
-		this.clients.forEach(RoutingFixture::close);
-		boot.close();
-		this.killed.forEach(sentinel::restartAsReplica);
-		sentinel.awaitReplicaInSync();
-		sentinel.run(sentinel.masterPort(), (redis) -> redis.flushall());
-	}
-
-	private RoutingFixture client() {
-		String[] redis = java.util.stream.Stream.concat(java.util.Arrays.stream(sentinel.springProperties()),
-				java.util.stream.Stream.of("spring.data.redis.client-name=client-" + this.clients.size()))
-			.toArray(String[]::new);
-		RoutingFixture client = new RoutingFixture(() -> boot.create(redis),
-				(properties) -> properties.setCommandTimeout(COMMAND_TIMEOUT));
-		this.clients.add(client);
-		return client;
+	@Override
+	List<String> redisProperties() {
+		return List.of(sentinel.springProperties());
 	}
 
 	@Test
 	void linksBatchesAndRelinksWorkThroughSentinel() {
 		RoutingFixture a = client();
 		RoutingFixture b = client();
-		PodHeartbeatPublisher pod1 = a.publish(FailoverScenarios.SVC, 1, 0);
-		a.publish(FailoverScenarios.SVC, 2, 1);
-		b.registry.refresh();
-		String ns = FailoverScenarios.NS;
-		String svc = FailoverScenarios.SVC;
-		org.assertj.core.api.Assertions.assertThat(a.driver.computeLinkedPod(ns, "u1", svc)).hasValue(1);
-		org.assertj.core.api.Assertions.assertThat(b.driver.computeLinkedPod(ns, "u1", svc)).hasValue(1);
-		org.assertj.core.api.Assertions.assertThat(b.driver.batchGetLinkedPod(ns, List.of("u1", "u2"), svc))
-			.containsExactly(java.util.Map.entry(1, List.of("u1")));
-		pod1.setState(PodState.DOWN);
-		a.registry.refresh();
-		org.assertj.core.api.Assertions.assertThat(a.driver.computeLinkedPod(ns, "u1", svc)).hasValue(2);
-		org.awaitility.Awaitility.await("B's near cache to drop the old link")
-			.atMost(Duration.ofSeconds(2))
-			.until(() -> b.driver.getLinkedInCache(ns, "u1", svc).isEmpty());
-		org.assertj.core.api.Assertions.assertThat(b.driver.computeLinkedPod(ns, "u1", svc)).hasValue(2);
+		RoutingFixture.assertRelinkReaches(a, b, SVC);
+		assertThat(b.driver.batchGetLinkedPod(NS, List.of("u1", "u2"), SVC)).containsExactly(Map.entry(2, List.of("u1")));
 	}
 
-	@Test
-	void aMasterKilledUnderLoadLosesNoLinkAndOperationsResumeAfterThePromotion() throws Exception {
-		this.scenarios.masterKilledUnderLoad();
+	@Override
+	public int masterOf(byte[] key) {
+		return sentinel.masterPort();
 	}
 
-	@Test
-	void aLinkTheFailoverLostIsNotSplitBetweenClients() {
-		this.scenarios.linkLostInTheFailoverIsNotSplit();
+	@Override
+	void killNode(int port) {
+		sentinel.kill(port);
 	}
 
-	private final class FailingSentinel implements FailoverScenarios.FailingRedis {
+	@Override
+	void restartNode(int port) {
+		sentinel.restartAsReplica(port);
+	}
 
-		@Override
-		public int masterOf(byte[] key) {
-			return sentinel.masterPort();
-		}
+	@Override
+	public void awaitReplicasInSync() {
+		sentinel.awaitReplicaInSync();
+	}
 
-		@Override
-		public void kill(int port) {
-			sentinel.kill(port);
-			SentinelFailoverTest.this.killed.add(port);
-		}
+	@Override
+	void flushMasters() {
+		sentinel.run(sentinel.masterPort(), RedisCommands::flushall);
+	}
 
-		@Override
-		public void awaitReplicasInSync() {
-			sentinel.awaitReplicaInSync();
-		}
-
-		@Override
-		public <T> T run(int port, Function<RedisCommands<String, String>, T> command) {
-			return sentinel.run(port, command);
-		}
-
+	@Override
+	public <T> T run(int port, Function<RedisCommands<String, String>, T> command) {
+		return sentinel.run(port, command);
 	}
 
 }

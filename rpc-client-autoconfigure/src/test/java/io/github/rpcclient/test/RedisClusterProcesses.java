@@ -195,14 +195,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
 	 * @return what the command returned
 	 */
 	public <T> T run(int port, java.util.function.Function<RedisCommands<String, String>, T> command) {
-		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
-		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			return command.apply(connection.sync());
-		}
-		finally {
-			client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-		}
+		return EmbeddedRedis.run(port, command);
 	}
 
 	/**
@@ -323,14 +316,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
 	 * @param port the node's port
 	 */
 	public void kill(int port) {
-		Process process = this.processes.get(this.ports.indexOf(port));
-		process.destroyForcibly();
-		try {
-			process.waitFor(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		EmbeddedRedis.kill(this.processes.get(this.ports.indexOf(port)));
 	}
 
 	/**

@@ -129,14 +129,7 @@ public final class RedisSentinelProcesses implements AutoCloseable {
 	 * @param port its port
 	 */
 	public void kill(int port) {
-		Process process = this.nodes.get(port);
-		process.destroyForcibly();
-		try {
-			process.waitFor(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		EmbeddedRedis.kill(this.nodes.get(port));
 	}
 
 	/**
@@ -156,14 +149,7 @@ public final class RedisSentinelProcesses implements AutoCloseable {
 	 * @return what the command returned
 	 */
 	public <T> T run(int port, java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> command) {
-		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
-		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
-		try (var connection = client.connect()) {
-			return command.apply(connection.sync());
-		}
-		finally {
-			client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-		}
+		return EmbeddedRedis.run(port, command);
 	}
 
 	private <T> T sentinel(int port, java.util.function.Function<RedisSentinelCommands<String, String>, T> command) {
