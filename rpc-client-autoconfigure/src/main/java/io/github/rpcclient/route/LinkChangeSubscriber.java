@@ -21,10 +21,13 @@ import org.springframework.lang.Nullable;
  * from the {@link StatefulRouteDriver}'s near cache as the message arrives. Messages published
  * while the subscription was down are lost, so every (re-)subscription marks the whole near cache
  * unverified: each cached link is checked against Redis on its next use, and every re-subscription
- * (a reconnection) tells the {@link PodRegistry} that Redis is back. It subscribes at start if a
- * stateful service is configured, else once the driver first caches a link (an application that
- * has Redis for other reasons holds no subscription). If Redis cannot be subscribed to, it tries
- * again every {@code retry} in the background, with one warning.
+ * (a reconnection) tells the {@link PodRegistry} that Redis is back. On a Redis Cluster, every
+ * topology change Lettuce's topology refresh finds (a replica promoted after a failover) marks the
+ * near cache unverified too, since the failed master may have lost its last links and the
+ * subscription, held on another node, noticed nothing. It subscribes at start if a stateful
+ * service is configured, else once the driver first caches a link (an application that has Redis
+ * for other reasons holds no subscription). If Redis cannot be subscribed to, it tries again every
+ * {@code retry} in the background, with one warning.
  */
 public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
@@ -48,6 +51,10 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 
 	/** Failed attempts since the last subscription; touched by the subscriber thread only. */
 	private int failures;
+
+	/** Stops listening to Redis Cluster topology changes. */
+	@Nullable
+	private Runnable topologyListener;
 
 	/**
 	 * Creates the subscriber.
@@ -78,6 +85,16 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 		}
 	}
 
+	/**
+	 * A Redis Cluster failover may lose the last writes of the failed master (replication is
+	 * asynchronous), and the subscription, on another node, may not notice: every cached link is
+	 * verified again on its next use.
+	 */
+	private void topologyChanged() {
+		logger.debug("Redis Cluster topology changed: cached links are verified again on their next use");
+		this.driver.nearCacheUnverified();
+	}
+
 	@Override
 	public synchronized void start() {
 		if (this.subscriber != null) {
@@ -105,6 +122,9 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 					return;
 				}
 				this.connection = subscribed;
+				if (this.topologyListener == null) {
+					this.topologyListener = this.store.onTopologyChange(this::topologyChanged);
+				}
 			}
 			if (this.failures > 0) {
 				logger.info("Subscribed to relinks in Redis after {} failed attempts", this.failures);
@@ -140,6 +160,10 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 		}
 		this.subscriber.shutdownNow();
 		this.subscriber = null;
+		if (this.topologyListener != null) {
+			this.topologyListener.run();
+			this.topologyListener = null;
+		}
 		RedisConnection current = this.connection;
 		this.connection = null;
 		if (current != null) {

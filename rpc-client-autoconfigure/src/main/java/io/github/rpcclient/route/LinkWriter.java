@@ -3,18 +3,13 @@ package io.github.rpcclient.route;
 import java.time.Duration;
 import java.util.List;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * Writes links between users and pods to Redis with one atomic script: a user keeps a link to an
  * available pod, and gets the proposed pod otherwise, so that any number of clients racing for one
  * user end with one pod. A new link is counted on its pod (an approximate figure used to break
- * ties between equally loaded pods).
+ * ties between equally loaded pods), without waiting for the count to be written.
  */
 final class LinkWriter {
-
-	private static final Logger logger = LoggerFactory.getLogger(LinkWriter.class);
 
 	private final RouteStore store;
 
@@ -78,13 +73,8 @@ final class LinkWriter {
 
 	private void countLink(String namespace, String service, int pod, int previous) {
 		this.registry.linked(namespace, service, pod);
-		try {
-			this.store.increment(this.keys.podLinks(namespace, service), RouteKeys.bytes(pod), 1,
-					(previous > 0) ? RouteKeys.bytes(previous) : null, -1, this.linkTtl);
-		}
-		catch (RouteStoreUnavailableException ex) {
-			logger.debug("Link count of pod {} of '{}' not updated: {}", pod, service, ex.getMessage());
-		}
+		this.store.incrementInBackground(this.keys.podLinks(namespace, service), RouteKeys.bytes(pod), 1,
+				(previous > 0) ? RouteKeys.bytes(previous) : null, -1, this.linkTtl);
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -14,12 +15,15 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import reactor.core.Disposable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.lang.Nullable;
 
 /**
  * Runs the routing commands on the application's Redis (Spring Data Redis' Lettuce connection),
@@ -70,7 +74,8 @@ public class RouteStore {
 	/**
 	 * Reads one field of many hashes: one script on a single Redis; on a Redis Cluster, where one
 	 * script cannot span slots, one script per hash slot, all sent at once (Lettuce pipelines
-	 * them on each node's connection).
+	 * them on each node's connection); the slots of a node that does not know the script yet (a
+	 * restarted node, a promoted replica) are sent again as EVALs, also all at once.
 	 * @param keys the hashes
 	 * @param field the field
 	 * @return the field's value of each hash as a number, 0 where there is none
@@ -93,21 +98,24 @@ public class RouteStore {
 				futures.put(group, commands.evalsha(script.sha(), script.outputType(), slotKeys, field));
 			}
 			Long[] values = new Long[keys.length];
+			Map<List<Integer>, RedisFuture<List<Long>>> unknown = new HashMap<>();
 			futures.forEach((group, future) -> {
-				List<Long> pods;
 				try {
-					pods = await(future);
+					fill(values, group, await(future));
 				}
 				catch (RedisNoScriptException ex) {
-					pods = await(commands.<List<Long>>eval(script.source(), script.outputType(), groupKeys.get(group),
-							field));
-				}
-				for (int j = 0; j < group.size(); j++) {
-					values[group.get(j)] = pods.get(j);
+					unknown.put(group, commands.eval(script.source(), script.outputType(), groupKeys.get(group), field));
 				}
 			});
+			unknown.forEach((group, future) -> fill(values, group, await(future)));
 			return List.of(values);
 		});
+	}
+
+	private static void fill(Long[] values, List<Integer> group, List<Long> pods) {
+		for (int j = 0; j < group.size(); j++) {
+			values[group.get(j)] = pods.get(j);
+		}
 	}
 
 	/**
@@ -138,6 +146,28 @@ public class RouteStore {
 		}
 	}
 
+	/**
+	 * Runs an action whenever Lettuce finds that the Redis Cluster's topology changed (a replica
+	 * promoted after a failover, slots moved), which it notices through its topology refresh
+	 * ({@code spring.data.redis.lettuce.cluster.refresh.*}). Does nothing on a single Redis or
+	 * with Sentinel, where a failover drops the connections instead.
+	 * @param action what to do, on a Lettuce thread: a quick, non-blocking one
+	 * @return what stops it
+	 */
+	Runnable onTopologyChange(Runnable action) {
+		if (!this.connectionFactory.isClusterAware()) {
+			return () -> {
+			};
+		}
+		Disposable subscription = this.connectionFactory.getRequiredNativeClient()
+			.getResources()
+			.eventBus()
+			.get()
+			.filter(ClusterTopologyChangedEvent.class::isInstance)
+			.subscribe((event) -> action.run());
+		return subscription::dispose;
+	}
+
 	Map<byte[], byte[]> hgetall(byte[] key) {
 		return run("HGETALL", (commands) -> await(commands.hgetall(key)));
 	}
@@ -146,18 +176,38 @@ public class RouteStore {
 		return run("HGET", (commands) -> await(commands.hget(key, field)));
 	}
 
-	/** Adds to counters in one hash and refreshes its TTL, pipelined. */
-	void increment(byte[] key, byte[] field, long delta, byte[] otherField, long otherDelta, Duration ttl) {
-		run("HINCRBY", (commands) -> {
-			RedisFuture<Long> first = commands.hincrby(key, field, delta);
-			RedisFuture<Long> second = (otherField != null) ? commands.hincrby(key, otherField, otherDelta) : null;
-			RedisFuture<Boolean> expire = commands.pexpire(key, ttl.toMillis());
-			await(first);
-			if (second != null) {
-				await(second);
-			}
-			return await(expire);
-		});
+	/**
+	 * Adds to counters in one hash and refreshes its TTL, pipelined, without waiting for Redis: the
+	 * caller goes on at once (a link is not held up by its counter's node, when that one is failing
+	 * over, say). What Redis has not answered within {@code command-timeout} is cancelled; a
+	 * failure is only recorded.
+	 */
+	void incrementInBackground(byte[] key, byte[] field, long delta, @Nullable byte[] otherField, long otherDelta,
+			Duration ttl) {
+		long start = System.nanoTime();
+		try {
+			execute("HINCRBY", (commands) -> {
+				List<RedisFuture<?>> sent = new ArrayList<>(3);
+				sent.add(commands.hincrby(key, field, delta));
+				if (otherField != null) {
+					sent.add(commands.hincrby(key, otherField, otherDelta));
+				}
+				sent.add(commands.pexpire(key, ttl.toMillis()));
+				CompletableFuture.allOf(sent.stream().map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new))
+					.orTimeout(this.timeoutNanos, TimeUnit.NANOSECONDS)
+					.whenComplete((done, failure) -> {
+						if (failure != null) {
+							sent.forEach((future) -> future.cancel(true));
+						}
+						this.observer.record("HINCRBY", (failure == null) ? "success" : "unavailable",
+								System.nanoTime() - start);
+					});
+				return null;
+			});
+		}
+		catch (RouteStoreUnavailableException ex) {
+			this.observer.record("HINCRBY", "unavailable", System.nanoTime() - start);
+		}
 	}
 
 	private <T> T await(RedisFuture<T> future) {

@@ -13,6 +13,7 @@ import io.github.rpcclient.test.EmbeddedRedis;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -97,6 +98,28 @@ final class RoutingFixture implements AutoCloseable {
 		this.publishers.add(publisher);
 		this.registry.refresh();
 		return publisher;
+	}
+
+	/**
+	 * Checks that a relink made by one client reaches another's near cache: both link a user to
+	 * pod 1 of a service, pod 1 goes DOWN, {@code a} relinks the user to pod 2, and {@code b} drops
+	 * its cached link within 2 s and then routes the user to pod 2.
+	 * @param a the client that relinks
+	 * @param b the other client
+	 * @param service a stateful service without pods yet
+	 */
+	static void assertRelinkReaches(RoutingFixture a, RoutingFixture b, String service) {
+		PodHeartbeatPublisher pod1 = a.publish(service, 1, 0);
+		a.publish(service, 2, 1);
+		b.registry.refresh();
+		assertThat(a.driver.computeLinkedPod(NS, "u1", service)).hasValue(1);
+		assertThat(b.driver.computeLinkedPod(NS, "u1", service)).hasValue(1);
+		pod1.setState(PodState.DOWN);
+		a.registry.refresh();
+		assertThat(a.driver.computeLinkedPod(NS, "u1", service)).hasValue(2);
+		await("B's near cache to drop the old link").atMost(Duration.ofSeconds(2))
+			.until(() -> b.driver.getLinkedInCache(NS, "u1", service).isEmpty());
+		assertThat(b.driver.computeLinkedPod(NS, "u1", service)).hasValue(2);
 	}
 
 	@Override

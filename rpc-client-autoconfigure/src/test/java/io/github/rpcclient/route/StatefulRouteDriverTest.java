@@ -59,8 +59,12 @@ class StatefulRouteDriverTest {
 		// another client instance sees the shared link counts once it reads the registry
 		RoutingFixture other = fixtures.create();
 		other.driver.computeLinkedPod(NS, "v1", SVC);
-		Map<String, String> counts = redis.run((commands) -> commands.hgetall("rpc:podlinks:{test-ns:game}"));
-		assertThat(counts).containsOnlyKeys("1", "2", "3");
+		// counts are written without waiting for Redis
+		await().atMost(java.time.Duration.ofSeconds(2))
+			.untilAsserted(() -> {
+				Map<String, String> counts = redis.run((commands) -> commands.hgetall("rpc:podlinks:{test-ns:game}"));
+				assertThat(counts).containsOnlyKeys("1", "2", "3");
+			});
 	}
 
 	@Test

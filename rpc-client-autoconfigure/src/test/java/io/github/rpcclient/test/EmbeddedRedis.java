@@ -133,6 +133,34 @@ public final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Arguments for a replicated node: replicas authenticate as user {@value #REPLICATION_USER}, so
+	 * that a test can cut a master off from its replicas ({@code ACL SETUSER repl off} and
+	 * {@code CLIENT KILL TYPE replica}) while clients (the default user) carry on.
+	 * @return redis-server arguments
+	 */
+	public static List<String> replicationUser() {
+		return List.of("--user", REPLICATION_USER, "on", ">" + REPLICATION_USER + "-password", "~*", "+@all",
+				"--masteruser", REPLICATION_USER, "--masterauth", REPLICATION_USER + "-password");
+	}
+
+	/** The user replicas authenticate as, see {@link #replicationUser()}. */
+	public static final String REPLICATION_USER = "repl";
+
+	/**
+	 * Kills a process with SIGKILL ({@code kill -9}) and waits (at most 10 s) for it to end.
+	 * @param process the process
+	 */
+	public static void kill(Process process) {
+		process.destroyForcibly();
+		try {
+			process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	/** Waits (at most 10 s) until a port accepts connections. */
 	public static void awaitPort(int port, Process process) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -184,7 +212,19 @@ public final class EmbeddedRedis implements AutoCloseable {
 	 * @return what the command returned
 	 */
 	public <T> T run(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> command) {
-		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.port));
+		return run(this.port, command);
+	}
+
+	/**
+	 * Runs a command on a connection of its own to any Redis on loopback.
+	 * @param port its port
+	 * @param command what to do
+	 * @param <T> the result
+	 * @return what the command returned
+	 */
+	public static <T> T run(int port,
+			java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> command) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
 		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
 			return command.apply(connection.sync());
@@ -201,7 +241,18 @@ public final class EmbeddedRedis implements AutoCloseable {
 	 * @return whether it answered
 	 */
 	public boolean answersWithin(Duration timeout) {
-		RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(this.port)
+		return answersWithin(this.port, timeout);
+	}
+
+	/**
+	 * Whether a Redis answers a PING within a time, as it does not while it runs a
+	 * {@code DEBUG SLEEP} or is down.
+	 * @param port its port
+	 * @param timeout how long to wait for the answer (connecting included)
+	 * @return whether it answered
+	 */
+	public static boolean answersWithin(int port, Duration timeout) {
+		RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
 			.withTimeout(timeout).build());
 		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
