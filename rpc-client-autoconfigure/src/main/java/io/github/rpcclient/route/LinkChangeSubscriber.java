@@ -20,9 +20,9 @@ import org.springframework.lang.Nullable;
  * pub/sub, which works alike on a single Redis, Sentinel and Cluster) and drops each replaced link
  * from the {@link StatefulRouteDriver}'s near cache as the message arrives. Messages published
  * while the subscription was down are lost, so every (re-)subscription marks the whole near cache
- * unverified: each cached link is checked against Redis on its next use, and every re-subscription
- * (a reconnection) tells the {@link PodRegistry} that Redis is back. If Redis cannot be
- * subscribed to at start, it tries again every {@code retry} in the background.
+ * unverified: each cached link is checked against Redis on its next use (and re-asserted there if
+ * Redis lost it). If Redis cannot be subscribed to at start, it tries again every {@code retry} in
+ * the background.
  */
 public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
@@ -35,8 +35,6 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 	private final byte[] channel;
 
 	private final Duration retry;
-
-	private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
 
 	@Nullable
 	private ScheduledExecutorService subscriber;
@@ -68,9 +66,6 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
 		this.driver.nearCacheUnverified();
-		if (this.subscriptions.incrementAndGet() > 1) {
-			this.driver.redisReconnected();
-		}
 	}
 
 	@Override
