@@ -59,6 +59,17 @@ public class RoutingProperties {
 	private Duration registryRefresh = Duration.ofSeconds(2);
 
 	/**
+	 * How long, once Redis answers again after an outage (or is found to have lost its data), a
+	 * pod that was alive before keeps its linked users without a new heartbeat. Until its
+	 * publisher beats again it counts as unverified, not DOWN, and takes new users only if no
+	 * verified pod can. Must cover the publishers' reconnect delay (Lettuce's default backoff
+	 * grows to 30s) plus one heartbeat; a pod that really died in the outage keeps its users that
+	 * long. Default: 'heartbeat-ttl' plus 30s.
+	 */
+	@Nullable
+	private Duration reconnectGrace;
+
+	/**
 	 * How long after its last heartbeat a pod is deleted from the Redis registry (by the next
 	 * publishing pod), so that clients drop its channel and circuit breaker.
 	 */
@@ -132,6 +143,15 @@ public class RoutingProperties {
 
 	public void setRegistryRefresh(Duration registryRefresh) {
 		this.registryRefresh = registryRefresh;
+	}
+
+	@Nullable
+	public Duration getReconnectGrace() {
+		return this.reconnectGrace;
+	}
+
+	public void setReconnectGrace(@Nullable Duration reconnectGrace) {
+		this.reconnectGrace = reconnectGrace;
 	}
 
 	public Duration getPodRemovalAfter() {

@@ -20,14 +20,13 @@ import org.springframework.lang.Nullable;
  * pub/sub, which works alike on a single Redis, Sentinel and Cluster) and drops each replaced link
  * from the {@link StatefulRouteDriver}'s near cache as the message arrives. Messages published
  * while the subscription was down are lost, so every (re-)subscription marks the whole near cache
- * unverified: each cached link is checked against Redis on its next use, and every re-subscription
- * (a reconnection) tells the {@link PodRegistry} that Redis is back. On a Redis Cluster, every
- * topology change Lettuce's topology refresh finds (a replica promoted after a failover) marks the
- * near cache unverified too, since the failed master may have lost its last links and the
- * subscription, held on another node, noticed nothing. It subscribes at start if a stateful
- * service is configured, else once the driver first caches a link (an application that has Redis
- * for other reasons holds no subscription). If Redis cannot be subscribed to, it tries again every
- * {@code retry} in the background, with one warning.
+ * unverified: each cached link is checked against Redis on its next use (and re-asserted there if
+ * Redis lost it). On a Redis Cluster, every topology change Lettuce's topology refresh finds (a
+ * replica promoted after a failover) marks the near cache unverified too, since the failed master
+ * may have lost its last links and the subscription, held on another node, noticed nothing. It
+ * subscribes at start if a stateful service is configured, else once the driver first caches a
+ * link (an application that has Redis for other reasons holds no subscription). If Redis cannot
+ * be subscribed to, it tries again every {@code retry} in the background, with one warning.
  */
 public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
@@ -40,8 +39,6 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 	private final byte[] channel;
 
 	private final Duration retry;
-
-	private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
 
 	@Nullable
 	private ScheduledExecutorService subscriber;
@@ -80,9 +77,6 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
 		this.driver.nearCacheUnverified();
-		if (this.subscriptions.incrementAndGet() > 1) {
-			this.driver.redisReconnected();
-		}
 	}
 
 	/**

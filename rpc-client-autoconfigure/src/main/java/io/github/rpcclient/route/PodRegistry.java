@@ -31,8 +31,9 @@ import org.springframework.lang.Nullable;
  * for ten {@code registry-refresh} periods. Reads are answered from a snapshot that a background
  * thread refreshes every {@code registry-refresh}; a pod counts as DOWN once its heartbeat deadline passes on Redis'
  * clock (estimated locally between refreshes, frozen while Redis cannot be read, so a Redis outage
- * does not make every pod look dead). When a pod of the local namespace leaves the registry, every
- * {@link PodLifecycleListener} is told.
+ * does not make every pod look dead). After an outage, pods that were alive before it stay
+ * (unverified) until they beat again, for at most {@code reconnect-grace} ({@link PodSet}). When a
+ * pod of the local namespace leaves the registry, every {@link PodLifecycleListener} is told.
  */
 public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
@@ -64,7 +65,8 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 
 	private volatile boolean failing;
 
-	private volatile long graceEndsNanos = System.nanoTime();
+	private volatile Runnable dataLost = () -> {
+	};
 
 	/**
 	 * Creates the registry.
@@ -94,8 +96,8 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		this.staticPods.put(service, Collections.unmodifiableMap(byIndex));
 		ServiceKey key = new ServiceKey(this.settings.namespace(), service);
 		PodSet previous = this.sets.get(key);
-		this.sets.put(key, (previous != null) ? merge(key, previous.published, previous.redisNow(), previous.clockRunning)
-				: merge(key, Map.of(), 0, false));
+		this.sets.put(key, (previous != null) ? merge(key, previous.published, previous.redisNow(), previous.clockRunning,
+				previous.since) : merge(key, Map.of(), 0, false, null));
 		try {
 			this.sets.put(key, read(key));
 		}
@@ -199,6 +201,19 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	/**
+	 * @param namespace the namespace
+	 * @param service the service
+	 * @param index the pod index
+	 * @return whether the pod counts as alive only because its publisher has not beaten since
+	 * Redis came back from an outage (within {@code reconnect-grace})
+	 */
+	public boolean isUnverified(String namespace, String service, int index) {
+		PodSet set = podSet(namespace, service);
+		Pod pod = set.pods.get(index);
+		return pod != null && set.isUnverified(pod);
+	}
+
+	/**
 	 * Drains a pod as this client sees it (an operator's action): it keeps its linked users but this
 	 * client links no new user to it, whatever the pod publishes, until {@link #undrain undrained}.
 	 * @param namespace the namespace
@@ -255,6 +270,15 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	/**
+	 * Sets what to do when a read finds that Redis lost a pods hash (restarted empty, flushed,
+	 * failed over to a replica without it), which no connection drop may have announced.
+	 * @param action what to do (mark the near cache unverified)
+	 */
+	void onDataLost(Runnable action) {
+		this.dataLost = action;
+	}
+
+	/**
 	 * Lets pods whose channel is shut down count as DOWN.
 	 * @param channelShutdown tells whether a local pod's channel is shut down
 	 */
@@ -277,7 +301,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		}
 		PodSet set = this.sets.get(key);
 		if (set == null) {
-			set = local ? merge(key, Map.of(), 0, false) : read(key);
+			set = local ? merge(key, Map.of(), 0, false, null) : read(key);
 			PodSet raced = this.sets.putIfAbsent(key, set);
 			if (raced != null) {
 				set = raced;
@@ -287,7 +311,11 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 	}
 
 	/**
-	 * Re-reads every service's pods from Redis now, telling listeners about pods that left.
+	 * Re-reads every service's pods from Redis now, telling listeners about pods that left. The
+	 * first read after an outage (the last read of the service failed, or Redis lost the pods
+	 * hash since: restarted empty, flushed, failed over) keeps the pods that were alive before it
+	 * for {@code reconnect-grace}: each counts as unverified, not DOWN, while its heartbeat has
+	 * lapsed or it is missing, until its publisher beats again.
 	 */
 	public void refresh() {
 		boolean failed = false;
@@ -309,11 +337,18 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				this.sets.put(key, previous.frozen());
 				continue;
 			}
-			long grace = graceLeftMillis();
-			if (grace > 0) {
-				current = current.withUnverified(previous, grace);
+			boolean readFailed = previous.readFailed();
+			boolean lost = previous.lostBy(current);
+			current = current.after(previous, readFailed || lost, this.settings.reconnectGrace().toMillis());
+			if ((readFailed || lost) && !current.awaited.isEmpty()) {
+				logger.info("Redis answers again{}: pods {} of '{}' keep their users, unverified while they do not "
+						+ "beat, for at most {} (reconnect-grace)", lost ? " without the pods it had" : "",
+						current.awaited.keySet(), key.service, this.settings.reconnectGrace());
 			}
 			this.sets.put(key, current);
+			if (lost) {
+				this.dataLost.run();
+			}
 			if (key.namespace.equals(this.settings.namespace())) {
 				for (Integer index : previous.pods.keySet()) {
 					if (!current.pods.containsKey(index)) {
@@ -323,26 +358,7 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 				}
 			}
 		}
-		if (this.failing && !failed) {
-			redisReconnected();
-		}
 		this.failing = failed;
-	}
-
-	/**
-	 * Redis answers again after an outage: for one {@code heartbeat-ttl} from now, pods whose
-	 * heartbeat lapsed or that are missing (Redis restarted empty) count as unverified, not DOWN,
-	 * so that their users stay while the publishers reconnect and beat again.
-	 */
-	void redisReconnected() {
-		this.graceEndsNanos = System.nanoTime() + this.settings.heartbeatTtl().toNanos();
-		logger.info("Redis answers again: pods missing or with a lapsed heartbeat stay unverified for {}",
-				this.settings.heartbeatTtl());
-	}
-
-	private long graceLeftMillis() {
-		long left = this.graceEndsNanos - System.nanoTime();
-		return (left > 0) ? TimeUnit.NANOSECONDS.toMillis(left) : 0;
 	}
 
 	private boolean evictedIfUnused(ServiceKey key) {
@@ -363,16 +379,17 @@ public class PodRegistry implements SmartLifecycle, AutoCloseable {
 		List<Object> reply = this.store.eval(RouteScript.READ_PODS, new byte[][] {
 				this.keys.pods(key.namespace, key.service), this.keys.podLinks(key.namespace, key.service) });
 		PublishedPods published = PublishedPods.parse(reply);
-		return merge(key, published.pods(), published.redisNow(), true);
+		return merge(key, published.pods(), published.redisNow(), true, published.since());
 	}
 
-	private PodSet merge(ServiceKey key, Map<Integer, Pod> published, long redisNow, boolean clockRunning) {
+	private PodSet merge(ServiceKey key, Map<Integer, Pod> published, long redisNow, boolean clockRunning,
+			@Nullable String since) {
 		Map<Integer, String> fixed = key.namespace.equals(this.settings.namespace())
 				? this.staticPods.getOrDefault(key.service, Map.of()) : Map.of();
 		Map<Integer, Pod> pods = new TreeMap<>(published);
 		fixed.forEach((index, address) -> pods.merge(index, Pod.fixed(index, address),
 				(fromRedis, fromConfig) -> fromRedis.withAddress(address)));
-		return new PodSet(Collections.unmodifiableMap(pods), published, redisNow, clockRunning);
+		return new PodSet(Collections.unmodifiableMap(pods), published, redisNow, clockRunning, since);
 	}
 
 	/**

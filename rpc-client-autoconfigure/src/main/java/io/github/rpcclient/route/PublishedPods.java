@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.springframework.lang.Nullable;
+
 /**
  * The pods of one service as published in Redis, parsed from the reply of
  * {@link RouteScript#READ_PODS}: Redis' time, the pods hash ({@code index -> state|load|deadline|address})
@@ -11,8 +13,10 @@ import java.util.TreeMap;
  *
  * @param redisNow Redis' clock when it answered, in milliseconds
  * @param pods the pods by index
+ * @param since the mark of the pods hash, or {@code null} if there is no hash: another one than
+ * the last read's means that Redis lost the hash meanwhile
  */
-record PublishedPods(long redisNow, Map<Integer, Pod> pods) {
+record PublishedPods(long redisNow, Map<Integer, Pod> pods, @Nullable String since) {
 
 	static PublishedPods parse(List<Object> reply) {
 		long redisNow = Long.parseLong(RouteKeys.string(reply.get(0))) * 1000
@@ -42,7 +46,8 @@ record PublishedPods(long redisNow, Map<Integer, Pod> pods) {
 				// not a pod of ours
 			}
 		}
-		return new PublishedPods(redisNow, published);
+		String since = RouteKeys.string(reply.get(4));
+		return new PublishedPods(redisNow, published, since.isEmpty() ? null : since);
 	}
 
 }

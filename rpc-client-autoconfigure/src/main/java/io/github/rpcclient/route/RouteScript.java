@@ -61,12 +61,21 @@ final class RouteScript {
 			""", ScriptOutputType.MULTI);
 
 	/**
-	 * Reads a service's pods and link counts with Redis' clock. KEYS pods hash, link-count hash.
-	 * Returns {seconds, microseconds, pods, link counts}.
+	 * Reads a service's pods and link counts with Redis' clock, and the mark that tells whether
+	 * Redis lost the pods hash since the last read (a restart, a flush, a failover to a replica
+	 * that did not have it): the hash's field {@code ~since} holds the Redis time it was first
+	 * read at, and is set if the hash exists without it (a hash that does not exist is not
+	 * created). KEYS pods hash, link-count hash. Returns {seconds, microseconds, pods, link counts,
+	 * mark or empty}.
 	 */
 	static final RouteScript READ_PODS = new RouteScript("""
 			local t = redis.call('TIME')
-			return {t[1], t[2], redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+			local since = redis.call('HGET', KEYS[1], '~since')
+			if not since and redis.call('EXISTS', KEYS[1]) == 1 then
+			  since = t[1] .. '.' .. t[2]
+			  redis.call('HSET', KEYS[1], '~since', since)
+			end
+			return {t[1], t[2], redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), since or ''}
 			""", ScriptOutputType.MULTI);
 
 	/**

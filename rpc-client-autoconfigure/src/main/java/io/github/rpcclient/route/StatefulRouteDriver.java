@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * before the command was sent, whichever is shorter), and a link that replaces another is
  * announced on a Redis channel that the {@link LinkChangeSubscriber} of every client turns into
  * an invalidation of its near cache. Each (re-)subscription marks the whole near cache
- * unverified, since announcements made while it was down are lost: an unverified entry is
+ * unverified, since announcements made while it was down are lost, and so does the pod registry
+ * finding that Redis lost its data without the connection dropping (a flush): an unverified entry is
  * confirmed against Redis on its next use (re-asserting it if Redis lost it, in a restart say),
  * and served as it is while Redis cannot be reached.
  * <p>
@@ -90,6 +91,7 @@ public class StatefulRouteDriver {
 			.maximumSize(settings.nearCacheMaxSize())
 			.recordStats()
 			.build();
+		registry.onDataLost(this::nearCacheUnverified);
 	}
 
 	/**
@@ -334,11 +336,6 @@ public class StatefulRouteDriver {
 	/** Marks every cached link unverified: relinks may have been missed. */
 	void nearCacheUnverified() {
 		this.epoch.incrementAndGet();
-	}
-
-	/** Redis is back after the connection dropped: the pod registry gives publishers time to beat. */
-	void redisReconnected() {
-		this.registry.redisReconnected();
 	}
 
 	RouteKeys keys() {

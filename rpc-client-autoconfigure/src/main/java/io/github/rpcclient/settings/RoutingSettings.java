@@ -16,12 +16,14 @@ import org.springframework.lang.Nullable;
  * @param keyPrefix prefix of every Redis key
  * @param heartbeatTtl how long a published pod counts as alive after its last heartbeat
  * @param registryRefresh how often the pod registry is re-read
+ * @param reconnectGrace how long after Redis answers again a pod alive before the outage keeps its
+ * users without a new heartbeat
  * @param podRemovalAfter how long after its last heartbeat a pod is deleted from the registry
  * @param publish this application's own pod, or {@code null} if it does not publish one
  */
 public record RoutingSettings(String namespace, Duration linkTtl, Duration nearCacheTtl, long nearCacheMaxSize,
 		Duration commandTimeout, String keyPrefix, Duration heartbeatTtl, Duration registryRefresh,
-		Duration podRemovalAfter, @Nullable Publish publish) {
+		Duration reconnectGrace, Duration podRemovalAfter, @Nullable Publish publish) {
 
 	/**
 	 * The pod this application publishes with a heartbeat.

@@ -10,6 +10,9 @@ import io.github.rpcclient.properties.RoutingProperties;
  */
 public final class RoutingSettingsFactory {
 
+	/** The upper bound of Lettuce's default reconnect backoff ({@code Delay.exponential()}). */
+	private static final Duration LETTUCE_LONGEST_RECONNECT_DELAY = Duration.ofSeconds(30);
+
 	private static final String NAME_FIX = "use a short name without control characters";
 
 	private RoutingSettingsFactory() {
@@ -40,11 +43,18 @@ public final class RoutingSettingsFactory {
 			Duration minute = Duration.ofSeconds(60);
 			nearCacheTtl = (linkTtl.compareTo(minute) > 0) ? linkTtl.minus(minute) : linkTtl.dividedBy(2);
 		}
+		Duration reconnectGrace = routing.getReconnectGrace();
+		if (reconnectGrace != null) {
+			check.nonNegative("reconnect-grace", reconnectGrace);
+		}
+		else if (routing.getHeartbeatTtl() != null) {
+			reconnectGrace = routing.getHeartbeatTtl().plus(LETTUCE_LONGEST_RECONNECT_DELAY);
+		}
 		RoutingSettings settings = new RoutingSettings(routing.getNamespace(), linkTtl, nearCacheTtl,
 				check.atLeastOne("near-cache-max-size", routing.getNearCacheMaxSize()),
 				check.positive("command-timeout", routing.getCommandTimeout()), routing.getKeyPrefix(),
 				check.positive("heartbeat-ttl", routing.getHeartbeatTtl()),
-				check.positive("registry-refresh", routing.getRegistryRefresh()),
+				check.positive("registry-refresh", routing.getRegistryRefresh()), reconnectGrace,
 				check.positive("pod-removal-after", routing.getPodRemovalAfter()), publish(routing, check));
 		check.throwIfAny();
 		return settings;

@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
 
 import io.github.rpcclient.properties.RoutingProperties;
 import io.github.rpcclient.test.EmbeddedRedis;
-import org.junit.jupiter.api.Disabled;
+import io.github.rpcclient.test.StallProbe;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,8 +24,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Redis killed with SIGKILL for 10 s under load, then restarted empty: no user of a live pod is
- * relinked, every client agrees with Redis afterwards, and lookups that need Redis during the
- * outage fail within {@code command-timeout} + 100 ms.
+ * relinked, every client agrees with Redis afterwards, the pods are verified again once their
+ * publishers beat, and lookups that need Redis during the outage fail within
+ * {@code command-timeout} + 100 ms, not counting the time the machine did not run this JVM at all
+ * (a {@link StallProbe} measures it: host steal on a shared VM stalled every thread for up to 1 s).
  */
 class RedisOutageTest {
 
@@ -38,15 +40,13 @@ class RedisOutageTest {
 	private static final Duration HEARTBEAT_TTL = Duration.ofSeconds(4);
 
 	@Test
-	@Disabled("Issue #9 item 5 is not robust yet: passes alone, but in the full suite on a loaded machine the "
-			+ "publishers reconnected later than one heartbeat-ttl and every live pod counted DOWN after the restart")
 	void aRedisOutageMovesNoUserOfALivePod() throws Exception {
 		Consumer<RoutingProperties> settings = (properties) -> {
 			properties.setCommandTimeout(COMMAND_TIMEOUT);
 			properties.setHeartbeatTtl(HEARTBEAT_TTL);
 			properties.setRegistryRefresh(Duration.ofMillis(200));
 		};
-		try (EmbeddedRedis redis = EmbeddedRedis.start();
+		try (StallProbe stalls = StallProbe.start(Duration.ofMillis(50)); EmbeddedRedis redis = EmbeddedRedis.start();
 				RoutingFixture pods = new RoutingFixture(redis, settings);
 				RoutingFixture a = new RoutingFixture(redis, settings);
 				RoutingFixture b = new RoutingFixture(redis, settings)) {
@@ -67,10 +67,9 @@ class RedisOutageTest {
 
 			AtomicBoolean running = new AtomicBoolean(true);
 			Queue<String> moved = new ConcurrentLinkedQueue<>();
-			AtomicLong failures = new AtomicLong();
 			AtomicLong freshUsers = new AtomicLong();
 			long began = System.nanoTime();
-			AtomicLong slowestFailureNanos = new AtomicLong();
+			Queue<long[]> failed = new ConcurrentLinkedQueue<>(); // start and end of each failed lookup
 			List<Thread> load = new ArrayList<>();
 			for (RoutingFixture client : clients) {
 				Thread thread = new Thread(() -> {
@@ -85,8 +84,7 @@ class RedisOutageTest {
 								}
 							}
 							catch (RouteStoreUnavailableException ex) {
-								failures.incrementAndGet();
-								slowestFailureNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+								failed.add(new long[] { start, System.nanoTime() });
 							}
 						}
 						String fresh = "fresh-" + freshUsers.incrementAndGet(); // a near-cache miss: needs Redis
@@ -95,8 +93,7 @@ class RedisOutageTest {
 							client.driver.computeLinkedPod(NS, fresh, SVC);
 						}
 						catch (RouteStoreUnavailableException ex) {
-							failures.incrementAndGet();
-							slowestFailureNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+							failed.add(new long[] { start, System.nanoTime() });
 						}
 					}
 				}, "load");
@@ -123,13 +120,30 @@ class RedisOutageTest {
 					thread.join(10_000);
 				}
 			}
-			System.out.printf("Outage: %d lookups failed, slowest failure %d ms, %d moved%n", failures.get(),
-					TimeUnit.NANOSECONDS.toMillis(slowestFailureNanos.get()), moved.size());
+			long slowest = failed.stream().mapToLong((failure) -> failure[1] - failure[0]).max().orElse(0);
+			long slowestRun = failed.stream()
+				.mapToLong((failure) -> failure[1] - failure[0] - stalls.stalledNanos(failure[0], failure[1]))
+				.max()
+				.orElse(0);
+			System.out.printf("Outage: %d lookups failed, slowest failure %d ms (%d ms without the stalls of the JVM), "
+					+ "%d moved; longest stall %d ms%n", failed.size(), TimeUnit.NANOSECONDS.toMillis(slowest),
+					TimeUnit.NANOSECONDS.toMillis(slowestRun), moved.size(), stalls.longest().toMillis());
 			moved.stream().limit(5).forEach(System.out::println);
+			for (RoutingFixture client : clients) {
+				System.out.println("Pods after the outage: " + IntStream.rangeClosed(1, 3)
+					.mapToObj((pod) -> pod + " " + client.registry.stateOf(NS, SVC, pod)
+							+ (client.registry.isUnverified(NS, SVC, pod) ? " (unverified)" : ""))
+					.toList());
+			}
 			assertThat(moved).as("users of live pods moved").isEmpty();
-			assertThat(Duration.ofNanos(slowestFailureNanos.get())).as("slowest failed lookup")
+			assertThat(Duration.ofNanos(slowestRun)).as("slowest failed lookup, less the stalls of the JVM")
 				.isLessThanOrEqualTo(COMMAND_TIMEOUT.plusMillis(100));
-			assertThat(failures.get()).as("lookups that needed Redis during the outage failed").isPositive();
+			assertThat(failed).as("lookups that needed Redis during the outage failed").isNotEmpty();
+			await("every pod to beat again").atMost(Duration.ofSeconds(5))
+				.until(() -> clients.stream()
+					.allMatch((client) -> IntStream.rangeClosed(1, 3)
+						.allMatch((pod) -> client.registry.isRoutable(NS, SVC, pod)
+								&& !client.registry.isUnverified(NS, SVC, pod))));
 			for (String uid : uids) {
 				assertThat(a.driver.getLinkedPodNotCache(NS, uid, SVC)).as("Redis for %s", uid).hasValue(linked.get(uid));
 				for (RoutingFixture client : clients) {

@@ -42,6 +42,8 @@ class RoutingAutoConfigurationTest {
 			assertThat(routing.getKeyPrefix()).isEqualTo("rpc");
 			assertThat(routing.getHeartbeatTtl()).isEqualTo(Duration.ofSeconds(15));
 			assertThat(routing.getRegistryRefresh()).isEqualTo(Duration.ofSeconds(2));
+			assertThat(context.getBean(RoutingSettings.class).reconnectGrace()).as("heartbeat-ttl + 30s")
+				.isEqualTo(Duration.ofSeconds(45));
 			assertThat(routing.getPodRemovalAfter()).isEqualTo(Duration.ofMinutes(10));
 			assertThat(context.getBean(StatefulRouteDriver.class).localNamespace()).isEqualTo("default");
 		});
@@ -54,7 +56,8 @@ class RoutingAutoConfigurationTest {
 					"grpc-clients.routing.near-cache-ttl=1m", "grpc-clients.routing.near-cache-max-size=5",
 					"grpc-clients.routing.command-timeout=200ms", "grpc-clients.routing.key-prefix=app",
 					"grpc-clients.routing.heartbeat-ttl=5s", "grpc-clients.routing.registry-refresh=1s",
-					"grpc-clients.routing.pod-removal-after=1h", "grpc-clients.routing.publish.service=session",
+					"grpc-clients.routing.reconnect-grace=12s", "grpc-clients.routing.pod-removal-after=1h",
+					"grpc-clients.routing.publish.service=session",
 					"grpc-clients.routing.publish.index=3", "grpc-clients.routing.publish.address=10.0.0.3:9090",
 					"grpc-clients.routing.publish.interval=2s")
 			.run((context) -> {
@@ -67,6 +70,7 @@ class RoutingAutoConfigurationTest {
 				assertThat(routing.getKeyPrefix()).isEqualTo("app");
 				assertThat(routing.getHeartbeatTtl()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(routing.getRegistryRefresh()).isEqualTo(Duration.ofSeconds(1));
+				assertThat(routing.getReconnectGrace()).isEqualTo(Duration.ofSeconds(12));
 				assertThat(routing.getPodRemovalAfter()).isEqualTo(Duration.ofHours(1));
 				assertThat(routing.getPublish().getService()).isEqualTo("session");
 				assertThat(routing.getPublish().getIndex()).isEqualTo(3);
