@@ -2,6 +2,7 @@ package io.github.rpcclient.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,19 +16,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Throughput and latency of {@link CallChainBenchmark}'s calls measured in short alternating
- * blocks, for machines too noisy for JMH's one-benchmark-after-another runs: in each round every
- * variant runs for one block (closed loop, {@code callers} threads), the order reversed every other
- * round, and the ratio of each variant to the bare call with a deadline is taken within the round,
- * so that a slow minute of the machine slows both sides of a ratio alike. Prints, per caller count,
- * the median ratio with its quartiles, the median calls/s, and p50/p99 over all rounds.
+ * Throughput and latency of calls measured in short alternating blocks, for machines too noisy for
+ * JMH's one-benchmark-after-another runs: in each round every variant runs for one block (closed
+ * loop, {@code callers} threads), the order reversed every other round, and the ratio of each
+ * variant to a baseline is taken within the round, so that a slow minute of the machine slows both
+ * sides of a ratio alike. Prints, per caller count, the median ratio with its quartiles, the median
+ * calls/s, and p50/p99 over all rounds.
  * <p>
  * {@code java -cp benchmarks.jar io.github.rpcclient.benchmarks.PairedThroughput [rounds]
- * [block-ms] [chain] [callers,...]}
+ * [block-ms] [what] [callers,...]}, where {@code what} is one of
+ * <ul>
+ * <li>a chain of {@link CallChainBenchmark} ({@code default}, {@code no-metrics}, ...): bare
+ * grpc-java, bare with a 30 s deadline (the baseline) and the starter's chain;</li>
+ * <li>{@code pinned}: {@link StatefulRouteBenchmark}'s call pinned to a user's pod through the
+ * starter against a bare call with a deadline straight to the pod (the baseline);</li>
+ * <li>{@code proxy}: {@link RpcProxyBenchmark}'s small JSON calls: the stateless unary proxy (the
+ * baseline), the stateful proxy multiplexed on the pod's stream (each caller thread its own user)
+ * and the generated stub.</li>
+ * </ul>
  */
 public final class PairedThroughput {
-
-	private static final String BASELINE = "bare+deadline";
 
 	private PairedThroughput() {
 	}
@@ -35,19 +43,65 @@ public final class PairedThroughput {
 	public static void main(String[] args) throws Exception {
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 20;
 		long blockMillis = (args.length > 1) ? Long.parseLong(args[1]) : 1000;
-		String chain = (args.length > 2) ? args[2] : "default";
+		String what = (args.length > 2) ? args[2] : "default";
 		int[] callerCounts = (args.length > 3) ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
 				: new int[] { 1, 16 };
-		CallChainBenchmark benchmark = new CallChainBenchmark();
-		benchmark.transport = "netty";
-		benchmark.chain = chain;
-		benchmark.setUp();
+		Map<String, Supplier<Object>> variants = new LinkedHashMap<>();
+		Runnable tearDown;
+		String baseline;
+		if (what.equals("pinned")) {
+			StatefulRouteBenchmark benchmark = new StatefulRouteBenchmark();
+			benchmark.setUp();
+			tearDown = benchmark::tearDown;
+			baseline = "bare+deadline to the pod";
+			variants.put(baseline, benchmark::bareChannelToPodWithDeadline);
+			variants.put("pinned call [default]", benchmark::pinnedCall);
+		}
+		else if (what.equals("proxy")) {
+			RpcProxyBenchmark benchmark = new RpcProxyBenchmark();
+			benchmark.setUp();
+			tearDown = benchmark::tearDown;
+			ThreadLocal<RpcProxyBenchmark.User> users = ThreadLocal.withInitial(() -> {
+				RpcProxyBenchmark.User user = new RpcProxyBenchmark.User();
+				user.link(benchmark);
+				return user;
+			});
+			baseline = "unary proxy (stateless)";
+			variants.put(baseline, benchmark::statelessUnaryProxy);
+			variants.put("multiplexed stream (stateful)", () -> benchmark.statefulMultiplexedStream(users.get()));
+			variants.put("generated stub", benchmark::generatedStub);
+		}
+		else {
+			CallChainBenchmark benchmark = new CallChainBenchmark();
+			benchmark.transport = "netty";
+			benchmark.chain = what;
+			benchmark.setUp();
+			tearDown = benchmark::tearDown;
+			baseline = "bare+deadline";
+			variants.put("bare", benchmark::bareChannel);
+			variants.put(baseline, benchmark::bareChannelWithDeadline);
+			variants.put("starter [" + what + "]", benchmark::starterChain);
+		}
+		try {
+			compare(variants, baseline, rounds, blockMillis, callerCounts);
+		}
+		finally {
+			tearDown.run();
+		}
+	}
+
+	/**
+	 * Runs the variants in alternating blocks and prints the table.
+	 * @param variants the calls by name
+	 * @param baseline the name of the variant the others are divided by
+	 * @param rounds how many rounds per caller count
+	 * @param blockMillis how long each variant runs in a round
+	 * @param callerCounts the numbers of concurrent callers
+	 */
+	static void compare(Map<String, Supplier<Object>> variants, String baseline, int rounds, long blockMillis,
+			int[] callerCounts) throws Exception {
 		ExecutorService pool = Executors.newCachedThreadPool();
 		try {
-			Map<String, Supplier<Object>> variants = new LinkedHashMap<>();
-			variants.put("bare", benchmark::bareChannel);
-			variants.put(BASELINE, benchmark::bareChannelWithDeadline);
-			variants.put("starter [" + chain + "]", benchmark::starterChain);
 			for (Supplier<Object> call : variants.values()) { // warm-up: let the JIT finish
 				block(call, 16, 10_000, pool);
 				block(call, 1, 5_000, pool);
@@ -66,18 +120,18 @@ public final class PairedThroughput {
 						latencies.computeIfAbsent(name, (n) -> new Latencies()).add(result.latencies);
 					}
 					rate.forEach((name, value) -> ratios.computeIfAbsent(name, (n) -> new ArrayList<>())
-						.add(value / rate.get(BASELINE)));
-					java.util.Collections.reverse(order);
+						.add(value / rate.get(baseline)));
+					Collections.reverse(order);
 				}
 				System.out.printf(Locale.ROOT, "%n%d caller(s), %d rounds of %d ms blocks%n", callers, rounds,
 						blockMillis);
-				System.out.printf(Locale.ROOT, "| %-28s | %-24s | %9s | %8s | %8s |%n", "variant",
-						"vs bare+deadline (q1-q3)", "calls/s", "p50 µs", "p99 µs");
+				System.out.printf(Locale.ROOT, "| %-30s | %-32s | %9s | %8s | %8s |%n", "variant",
+						"vs " + baseline + " (q1-q3)", "calls/s", "p50 µs", "p99 µs");
 				for (String name : variants.keySet()) {
 					List<Double> ratio = sorted(ratios.get(name));
 					Latencies latency = latencies.get(name);
-					System.out.printf(Locale.ROOT, "| %-28s | %6.3f (%.3f-%.3f)      | %9.0f | %8.1f | %8.1f |%n", name,
-							quantile(ratio, 0.5), quantile(ratio, 0.25), quantile(ratio, 0.75),
+					System.out.printf(Locale.ROOT, "| %-30s | %6.3f (%.3f-%.3f)              | %9.0f | %8.1f | %8.1f |%n",
+							name, quantile(ratio, 0.5), quantile(ratio, 0.25), quantile(ratio, 0.75),
 							quantile(sorted(rates.get(name)), 0.5), latency.percentile(0.50) / 1000.0,
 							latency.percentile(0.99) / 1000.0);
 				}
@@ -85,7 +139,6 @@ public final class PairedThroughput {
 		}
 		finally {
 			pool.shutdownNow();
-			benchmark.tearDown();
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.github.rpcclient.actuate;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.grpc.CallOptions;
@@ -81,7 +82,7 @@ public class CallTimerInterceptor implements ClientInterceptor {
 					.register(CallTimerInterceptor.this.registry);
 				this.byCode.set(code.ordinal(), timer);
 			}
-			timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+			timer.record(nanos, TimeUnit.NANOSECONDS);
 		}
 
 	}

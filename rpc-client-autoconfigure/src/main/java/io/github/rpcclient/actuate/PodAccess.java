@@ -49,6 +49,9 @@ public interface PodAccess {
 	 * @param index the pod index
 	 * @param address where it is reached, or {@code null} if unknown
 	 * @param state ROUTABLE, DRAINING or DOWN, as this client routes it
+	 * @param unverified {@code true} if it counts as alive only because its publisher has not
+	 * beaten since Redis came back from an outage (within {@code reconnect-grace}), else
+	 * {@code null}
 	 * @param heartbeatAgeMillis ms since its last heartbeat on Redis' clock, or {@code null} for a
 	 * static pod that publishes none
 	 * @param load its published load
@@ -56,12 +59,12 @@ public interface PodAccess {
 	 * @param circuitBreaker the state of its circuit breaker, or {@code null} if it has none (yet)
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	record PodDescriptor(int index, @Nullable String address, String state, @Nullable Long heartbeatAgeMillis,
-			double load, long linkedUsers, @Nullable String circuitBreaker) {
+	record PodDescriptor(int index, @Nullable String address, String state, @Nullable Boolean unverified,
+			@Nullable Long heartbeatAgeMillis, double load, long linkedUsers, @Nullable String circuitBreaker) {
 
 		PodDescriptor withCircuitBreaker(@Nullable String state) {
-			return new PodDescriptor(this.index, this.address, this.state, this.heartbeatAgeMillis, this.load,
-					this.linkedUsers, state);
+			return new PodDescriptor(this.index, this.address, this.state, this.unverified, this.heartbeatAgeMillis,
+					this.load, this.linkedUsers, state);
 		}
 
 	}

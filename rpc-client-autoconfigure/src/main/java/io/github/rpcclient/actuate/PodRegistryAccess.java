@@ -35,8 +35,10 @@ public class PodRegistryAccess implements PodAccess {
 		for (Pod pod : this.registry.pods(namespace, service).values()) {
 			Long age = (pod.heartbeatDeadline() == Long.MAX_VALUE) ? null
 					: Math.max(0, now - (pod.heartbeatDeadline() - ttl));
+			Boolean unverified = this.registry.isUnverified(namespace, service, pod.index()) ? Boolean.TRUE : null;
 			pods.add(new PodDescriptor(pod.index(), pod.address(),
-					this.registry.stateOf(namespace, service, pod.index()).name(), age, pod.load(), pod.links(), null));
+					this.registry.stateOf(namespace, service, pod.index()).name(), unverified, age, pod.load(),
+					pod.links(), null));
 		}
 		return pods;
 	}

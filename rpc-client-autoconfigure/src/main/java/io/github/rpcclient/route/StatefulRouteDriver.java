@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -71,7 +72,7 @@ public class StatefulRouteDriver {
 	private static final int STRIPES = 1024;
 
 	/** Told once when the near cache is first written, if it was waiting for that. */
-	private final java.util.concurrent.atomic.AtomicReference<Runnable> firstCached = new java.util.concurrent.atomic.AtomicReference<>();
+	private final AtomicReference<Runnable> firstCached = new AtomicReference<>();
 
 	/**
 	 * Creates the driver.

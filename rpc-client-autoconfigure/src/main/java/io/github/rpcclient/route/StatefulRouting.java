@@ -1,5 +1,7 @@
 package io.github.rpcclient.route;
 
+import java.util.concurrent.Callable;
+
 import io.grpc.CallOptions;
 import io.grpc.Context;
 
@@ -47,7 +49,7 @@ public final class StatefulRouting {
 	 * @return the task's result
 	 * @throws Exception what the task throws
 	 */
-	public static <T> T callAs(String uid, java.util.concurrent.Callable<T> task) throws Exception {
+	public static <T> T callAs(String uid, Callable<T> task) throws Exception {
 		return Context.current().withValue(CONTEXT_UID, uid).call(task);
 	}
 

@@ -7,11 +7,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
+import io.github.rpcclient.actuate.PodAccess.PodDescriptor;
+import io.github.rpcclient.actuate.PodRegistryAccess;
 import io.github.rpcclient.properties.RoutingProperties;
+import io.github.rpcclient.settings.RoutingSettingsFactory;
 import io.github.rpcclient.test.EmbeddedRedis;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -38,13 +42,7 @@ class RedisRecoveryTest {
 			PodHeartbeatPublisher two = beating(client, 2);
 			Map<String, Integer> linked = link(client, 20);
 
-			client.registry.refresh();
-			redis.kill();
-			one.halt(); // the publishers do not reconnect for a while (Lettuce's backoff)
-			two.halt();
-			client.registry.refresh(); // fails: the view is frozen
-			redis.restart(); // empty, and no publisher has beaten yet
-			awaitRedis(client);
+			outageWithoutPublishers(client, redis, one, two); // Redis restarts empty, no publisher beat yet
 			client.registry.refresh(); // the first read after the outage: no pod in Redis
 
 			assertThat(client.removed).as("pods left the registry").isEmpty();
@@ -53,16 +51,17 @@ class RedisRecoveryTest {
 			assertKept(client, linked);
 
 			// the publishers take longer than one heartbeat TTL to reconnect
-			await().pollDelay(HEARTBEAT_TTL.plusMillis(500)).atMost(HEARTBEAT_TTL.plusSeconds(1)).until(() -> true);
-			client.registry.refresh();
-			assertUnverified(client, 1, true);
-			assertUnverified(client, 2, true);
+			awaitHeartbeatsLapsed(client, 1, 2);
 			assertKept(client, linked);
 
 			one.publish(); // pod 1 beats again: verified; pod 2 still awaited
 			client.registry.refresh();
 			assertUnverified(client, 1, false);
 			assertUnverified(client, 2, true);
+			assertThat(new PodRegistryAccess(client.registry, RoutingSettingsFactory.resolve(client.properties))
+				.pods(SVC)).as("pods as the grpcclients endpoint shows them")
+				.extracting(PodDescriptor::index, PodDescriptor::state, PodDescriptor::unverified)
+				.containsExactly(tuple(1, "ROUTABLE", null), tuple(2, "ROUTABLE", true));
 			for (int i = 0; i < 5; i++) {
 				assertThat(client.driver.computeLinkedPod(NS, "new-" + i, SVC)).as("a new user goes to a verified pod")
 					.hasValue(1);
@@ -82,13 +81,7 @@ class RedisRecoveryTest {
 			Map<String, Integer> linked = link(client, 20);
 			assertThat(linked).containsValues(1, 2);
 
-			client.registry.refresh();
-			redis.kill();
-			one.halt();
-			two.halt(); // dies in the outage: never beats again
-			client.registry.refresh();
-			redis.restart();
-			awaitRedis(client);
+			outageWithoutPublishers(client, redis, one, two); // pod 2 dies in the outage: never beats again
 			one.publish();
 			client.registry.refresh();
 			long back = System.nanoTime();
@@ -132,10 +125,7 @@ class RedisRecoveryTest {
 				.as("link of %s re-asserted in Redis", uid)
 				.hasValue(pod));
 			// past their last heartbeat, the pods missing from Redis are still awaited
-			await().pollDelay(HEARTBEAT_TTL.plusMillis(500)).atMost(HEARTBEAT_TTL.plusSeconds(1)).until(() -> true);
-			client.registry.refresh();
-			assertUnverified(client, 1, true);
-			assertUnverified(client, 2, true);
+			awaitHeartbeatsLapsed(client, 1, 2);
 			assertKept(client, linked);
 			assertThat(client.removed).isEmpty();
 		}
@@ -161,6 +151,36 @@ class RedisRecoveryTest {
 		List<String> uids = IntStream.range(0, users).mapToObj((i) -> "user-" + i).toList();
 		uids.forEach((uid) -> linked.put(uid, client.driver.computeLinkedPod(NS, uid, SVC).getAsInt()));
 		return linked;
+	}
+
+	/**
+	 * Kills Redis with the publishers halted (they do not reconnect for a while: Lettuce's backoff),
+	 * lets one registry read fail, restarts Redis empty and waits until the client reaches it.
+	 */
+	private static void outageWithoutPublishers(RoutingFixture client, EmbeddedRedis redis,
+			PodHeartbeatPublisher... publishers) {
+		client.registry.refresh();
+		redis.kill();
+		for (PodHeartbeatPublisher publisher : publishers) {
+			publisher.halt();
+		}
+		client.registry.refresh(); // fails: the view is frozen
+		redis.restart();
+		awaitRedis(client);
+	}
+
+	/**
+	 * Waits, refreshing the registry, until the pods' last heartbeats have lapsed on Redis' clock,
+	 * and checks that they are unverified rather than DOWN all the while.
+	 */
+	private static void awaitHeartbeatsLapsed(RoutingFixture client, int... pods) {
+		await("heartbeats of pods to lapse").atMost(HEARTBEAT_TTL.plusSeconds(3)).untilAsserted(() -> {
+			client.registry.refresh();
+			for (int pod : pods) {
+				assertUnverified(client, pod, true);
+			}
+		});
+		assertThat(client.removed).as("pods left the registry").isEmpty();
 	}
 
 	/** Waits until the client's own connection answers again after a restart. */
