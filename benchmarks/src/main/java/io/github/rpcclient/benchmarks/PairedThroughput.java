@@ -1,5 +1,7 @@
 package io.github.rpcclient.benchmarks;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,13 +23,16 @@ import java.util.function.Supplier;
  * loop, {@code callers} threads), the order reversed every other round, and the ratio of each
  * variant to a baseline is taken within the round, so that a slow minute of the machine slows both
  * sides of a ratio alike. Prints, per caller count, the median ratio with its quartiles, the median
- * calls/s, and p50/p99 over all rounds.
+ * calls/s, p50/p99 over all rounds, and the caller threads' CPU time per call (callbacks of a
+ * blocking call run on its caller's thread; the transport's event loops are not counted).
  * <p>
  * {@code java -cp benchmarks.jar io.github.rpcclient.benchmarks.PairedThroughput [rounds]
  * [block-ms] [what] [callers,...]}, where {@code what} is one of
  * <ul>
- * <li>a chain of {@link CallChainBenchmark} ({@code default}, {@code no-metrics}, ...): bare
- * grpc-java, bare with a 30 s deadline (the baseline) and the starter's chain;</li>
+ * <li>a chain of {@link CallChainBenchmark} ({@code default}, {@code no-metrics}, ...), over
+ * Netty, or in-process with {@code @in-process} appended ({@code default@in-process}: the
+ * chain's own cost without the network): bare grpc-java, bare with a 30 s deadline (the
+ * baseline) and the starter's chain;</li>
  * <li>{@code pinned}: {@link StatefulRouteBenchmark}'s call pinned to a user's pod through the
  * starter against a bare call with a deadline straight to the pod (the baseline);</li>
  * <li>{@code proxy}: {@link RpcProxyBenchmark}'s small JSON calls: the stateless unary proxy (the
@@ -36,6 +41,8 @@ import java.util.function.Supplier;
  * </ul>
  */
 public final class PairedThroughput {
+
+	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
 	private PairedThroughput() {
 	}
@@ -73,8 +80,9 @@ public final class PairedThroughput {
 		}
 		else {
 			CallChainBenchmark benchmark = new CallChainBenchmark();
-			benchmark.transport = "netty";
-			benchmark.chain = what;
+			String[] chainAndTransport = what.split("@");
+			benchmark.chain = chainAndTransport[0];
+			benchmark.transport = (chainAndTransport.length > 1) ? chainAndTransport[1] : "netty";
 			benchmark.setUp();
 			tearDown = benchmark::tearDown;
 			baseline = "bare+deadline";
@@ -125,15 +133,16 @@ public final class PairedThroughput {
 				}
 				System.out.printf(Locale.ROOT, "%n%d caller(s), %d rounds of %d ms blocks%n", callers, rounds,
 						blockMillis);
-				System.out.printf(Locale.ROOT, "| %-30s | %-32s | %9s | %8s | %8s |%n", "variant",
-						"vs " + baseline + " (q1-q3)", "calls/s", "p50 µs", "p99 µs");
+				System.out.printf(Locale.ROOT, "| %-30s | %-32s | %9s | %8s | %8s | %14s |%n", "variant",
+						"vs " + baseline + " (q1-q3)", "calls/s", "p50 µs", "p99 µs", "caller CPU µs");
 				for (String name : variants.keySet()) {
 					List<Double> ratio = sorted(ratios.get(name));
 					Latencies latency = latencies.get(name);
-					System.out.printf(Locale.ROOT, "| %-30s | %6.3f (%.3f-%.3f)              | %9.0f | %8.1f | %8.1f |%n",
-							name, quantile(ratio, 0.5), quantile(ratio, 0.25), quantile(ratio, 0.75),
+					System.out.printf(Locale.ROOT,
+							"| %-30s | %6.3f (%.3f-%.3f)              | %9.0f | %8.1f | %8.1f | %14.1f |%n", name,
+							quantile(ratio, 0.5), quantile(ratio, 0.25), quantile(ratio, 0.75),
 							quantile(sorted(rates.get(name)), 0.5), latency.percentile(0.50) / 1000.0,
-							latency.percentile(0.99) / 1000.0);
+							latency.percentile(0.99) / 1000.0, latency.cpuMicrosPerCall());
 				}
 			}
 		}
@@ -149,12 +158,14 @@ public final class PairedThroughput {
 		for (int t = 0; t < callers; t++) {
 			done.add(pool.submit(() -> {
 				Latencies histogram = new Latencies();
+				long cpuBefore = THREADS.getCurrentThreadCpuTime();
 				started.countDown();
 				while (running.get()) {
 					long start = System.nanoTime();
 					call.get();
 					histogram.record(System.nanoTime() - start);
 				}
+				histogram.cpuNanos = THREADS.getCurrentThreadCpuTime() - cpuBefore;
 				return histogram;
 			}));
 		}
@@ -193,6 +204,13 @@ public final class PairedThroughput {
 
 		private int count;
 
+		/** CPU time of the caller threads while they made these calls. */
+		private long cpuNanos;
+
+		double cpuMicrosPerCall() {
+			return this.cpuNanos / 1000.0 / this.count;
+		}
+
 		void record(long nanos) {
 			if (this.count == this.values.length) {
 				this.values = Arrays.copyOf(this.values, this.count * 2);
@@ -201,6 +219,7 @@ public final class PairedThroughput {
 		}
 
 		void add(Latencies other) {
+			this.cpuNanos += other.cpuNanos;
 			for (int i = 0; i < other.count; i++) {
 				record(other.values[i]);
 			}
