@@ -58,6 +58,8 @@ public class CallChainBenchmark {
 	/**
 	 * Which starter chain: {@code default} as configured out of the box; {@code no-metrics}
 	 * without the metrics ({@code grpc-clients.observation.enabled=false});
+	 * {@code no-long-task-timer} with Spring Boot's
+	 * {@code management.observations.long-task-timer.enabled=false} (no {@code grpc.client.active});
 	 * {@code no-deadline} without the default deadline; {@code no-retry}, {@code no-breaker}
 	 * without one of them; {@code no-resilience} without retry and
 	 * circuit breaker; {@code bare-minimum} with every interceptor switched off (the registry's
@@ -128,6 +130,7 @@ public class CallChainBenchmark {
 		return switch (chain) {
 			case "default" -> new String[0];
 			case "no-metrics" -> new String[] { "grpc-clients.observation.enabled=false" };
+			case "no-long-task-timer" -> new String[] { "management.observations.long-task-timer.enabled=false" };
 			case "no-retry" -> new String[] { noResilience[0] };
 			case "no-breaker" -> new String[] { noResilience[1] };
 			case "no-deadline" -> noDeadline;
