@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +42,7 @@ public final class CallerAllocation {
 		int calls = (args.length > 0) ? Integer.parseInt(args[0]) : 20_000;
 		String[] chains = (args.length > 1) ? args[1].split(",")
 				: new String[] { "default", "no-metrics", "no-resilience", "bare-minimum" };
-		java.util.Set<String> only = (args.length > 2) ? java.util.Set.of(args[2].split(",")) : null;
+		Set<String> only = (args.length > 2) ? Set.of(args[2].split(",")) : null;
 		System.out.printf(Locale.ROOT, "%-14s %-20s %10s %14s %15s%n", "chain", "call", "B/call",
 				"CPU µs/call x1", "CPU µs/call x16");
 		ExecutorService callers = Executors.newFixedThreadPool(16);

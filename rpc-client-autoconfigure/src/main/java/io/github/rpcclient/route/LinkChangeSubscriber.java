@@ -100,11 +100,18 @@ public class LinkChangeSubscriber implements SmartLifecycle, MessageListener, Su
 			return thread;
 		});
 		this.subscriber = executor;
-		this.driver.whenNearCacheUsed(() -> {
-			if (!executor.isShutdown()) {
-				executor.execute(this::subscribe);
-			}
-		});
+		this.driver.whenNearCacheUsed(this::subscribeSoon);
+	}
+
+	/**
+	 * Hands the subscription to the subscriber thread, unless stopped. Under this object's lock, so
+	 * that a {@link #stop()} racing the first cached link cannot make the hand-over throw into the
+	 * route lookup that cached it.
+	 */
+	private synchronized void subscribeSoon() {
+		if (this.subscriber != null) {
+			this.subscriber.execute(this::subscribe);
+		}
 	}
 
 	private void subscribe() {
