@@ -5,13 +5,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.Metadata;
+import io.github.rpcclient.channel.CallObserver;
+import io.github.rpcclient.channel.ObservedCall;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +20,7 @@ import io.micrometer.core.instrument.Timer;
  * status codes. Each method's timers are resolved once per status code and reused: the call path
  * does one map lookup and one array read, builds no tags and takes no lock.
  */
-public class CallTimerInterceptor implements ClientInterceptor {
+public class CallTimerInterceptor implements CallObserver {
 
 	/** The timer's name. */
 	public static final String NAME = "grpc.client.calls";
@@ -49,12 +44,15 @@ public class CallTimerInterceptor implements ClientInterceptor {
 	}
 
 	@Override
-	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+	public Status onClose(ObservedCall<?, ?> call, Status status) {
+		long nanos = System.nanoTime() - call.startNanos();
+		MethodDescriptor<?, ?> method = call.method();
 		MethodTimers timers = this.methods.get(method.getFullMethodName());
 		if (timers == null) {
 			timers = this.methods.computeIfAbsent(method.getFullMethodName(), (name) -> new MethodTimers(method));
 		}
-		return new TimedCall<>(next.newCall(method, callOptions), timers);
+		timers.record(status.getCode(), nanos);
+		return status;
 	}
 
 	private final class MethodTimers {
@@ -83,37 +81,6 @@ public class CallTimerInterceptor implements ClientInterceptor {
 				this.byCode.set(code.ordinal(), timer);
 			}
 			timer.record(nanos, TimeUnit.NANOSECONDS);
-		}
-
-	}
-
-	private static final class TimedCall<Q, R> extends ForwardingClientCall.SimpleForwardingClientCall<Q, R> {
-
-		private final MethodTimers timers;
-
-		TimedCall(ClientCall<Q, R> delegate, MethodTimers timers) {
-			super(delegate);
-			this.timers = timers;
-		}
-
-		@Override
-		public void start(Listener<R> listener, Metadata headers) {
-			long start = System.nanoTime();
-			try {
-				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-
-					@Override
-					public void onClose(Status status, Metadata trailers) {
-						TimedCall.this.timers.record(status.getCode(), System.nanoTime() - start);
-						super.onClose(status, trailers);
-					}
-
-				}, headers);
-			}
-			catch (RuntimeException | Error ex) {
-				this.timers.record(Status.fromThrowable(ex).getCode(), System.nanoTime() - start);
-				throw ex;
-			}
 		}
 
 	}

@@ -13,7 +13,8 @@ import io.grpc.ManagedChannel;
 /**
  * Puts a service's interceptor chain in front of its channel, once per service: the interceptor of
  * every {@link ServiceInterceptorProvider} that has one for the service, lowest order outermost,
- * and the count of in-flight calls around them all.
+ * and the count of in-flight calls around them all. Adjacent {@link CallObserver observers} (the
+ * count, request ids, logging, the call timer, failure hints) are fused into one wrapper per call.
  */
 public class CallChainAssembler {
 
@@ -45,8 +46,34 @@ public class CallChainAssembler {
 				interceptors.add(interceptor);
 			}
 		}
-		Channel callChannel = ClientInterceptors.interceptForward(managedChannel, interceptors);
+		Channel callChannel = ClientInterceptors.interceptForward(managedChannel, fuseObservers(interceptors));
 		return new ServiceChannel(service, managedChannel, callChannel, inFlight);
+	}
+
+	/**
+	 * Replaces each run of adjacent {@link CallObserver observers} by one interceptor, so that they
+	 * share one call and one listener per call. Other interceptors keep their places between them.
+	 */
+	static List<ClientInterceptor> fuseObservers(List<ClientInterceptor> interceptors) {
+		List<ClientInterceptor> fused = new ArrayList<>(interceptors.size());
+		List<CallObserver> run = new ArrayList<>();
+		for (ClientInterceptor interceptor : interceptors) {
+			if (interceptor instanceof CallObserver observer) {
+				run.add(observer);
+				continue;
+			}
+			endRun(run, fused);
+			fused.add(interceptor);
+		}
+		endRun(run, fused);
+		return fused;
+	}
+
+	private static void endRun(List<CallObserver> run, List<ClientInterceptor> fused) {
+		if (!run.isEmpty()) {
+			fused.add(CallObserver.fuse(run.toArray(new CallObserver[0])));
+			run.clear();
+		}
 	}
 
 }

@@ -4,16 +4,11 @@ import java.io.IOException;
 import java.net.ConnectException;
 import javax.net.ssl.SSLException;
 
+import io.github.rpcclient.channel.CallObserver;
+import io.github.rpcclient.channel.ObservedCall;
 import io.github.rpcclient.settings.ServiceSettings;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
 import org.springframework.lang.Nullable;
@@ -33,7 +28,7 @@ import org.springframework.lang.Nullable;
  * <li>calls refused or cancelled because the service's channel was closed.</li>
  * </ul>
  */
-public class FailureHintClientInterceptor implements ClientInterceptor {
+public class FailureHintClientInterceptor implements CallObserver {
 
 	private final boolean tls;
 
@@ -68,33 +63,9 @@ public class FailureHintClientInterceptor implements ClientInterceptor {
 	}
 
 	@Override
-	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-		return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
-
-			@Override
-			public void start(Listener<R> listener, Metadata headers) {
-				ClientCall<Q, R> call = delegate();
-				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-
-					private boolean answered;
-
-					@Override
-					public void onHeaders(Metadata responseHeaders) {
-						this.answered = true;
-						super.onHeaders(responseHeaders);
-					}
-
-					@Override
-					public void onClose(Status status, Metadata trailers) {
-						String hint = (status.getCode() == Status.Code.UNAVAILABLE) ? hint(status, this.answered, call)
-								: null;
-						super.onClose((hint != null) ? status.augmentDescription(hint) : status, trailers);
-					}
-
-				}, headers);
-			}
-
-		};
+	public Status onClose(ObservedCall<?, ?> call, Status status) {
+		String hint = (status.getCode() == Status.Code.UNAVAILABLE) ? hint(status, call.answered(), call) : null;
+		return (hint != null) ? status.augmentDescription(hint) : status;
 	}
 
 	@Nullable

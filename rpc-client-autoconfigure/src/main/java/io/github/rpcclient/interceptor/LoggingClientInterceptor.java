@@ -2,13 +2,8 @@ package io.github.rpcclient.interceptor;
 
 import java.time.Duration;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.Metadata;
+import io.github.rpcclient.channel.CallObserver;
+import io.github.rpcclient.channel.ObservedCall;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import org.slf4j.Logger;
@@ -18,13 +13,13 @@ import org.slf4j.LoggerFactory;
  * Logs each call's method, service, target, duration and status, never its payloads, by the logger
  * {@value #LOGGER_NAME}: failures of the server or the network at WARN; successes, and outcomes the
  * caller caused or asked for ({@link #isCallerOutcome client errors and cancellations}), at DEBUG.
- * When that logger is off for both levels, calls pass untouched.
+ * When that logger is off for both levels, nothing is formatted.
  * <p>
  * Safe for the log: the server's status message is {@link LogText#escape escaped} (no forged
  * lines), and WARN lines are rate-limited per method, at most one per {@code warn-interval} with
  * the number of failures not logged since the previous line.
  */
-public class LoggingClientInterceptor implements ClientInterceptor {
+public class LoggingClientInterceptor implements CallObserver {
 
 	/** The logger calls are logged by. */
 	public static final String LOGGER_NAME = "io.github.rpcclient.calls";
@@ -59,28 +54,9 @@ public class LoggingClientInterceptor implements ClientInterceptor {
 	}
 
 	@Override
-	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-		ClientCall<Q, R> call = next.newCall(method, callOptions);
-		if (!logger.isWarnEnabled()) {
-			return call;
-		}
-		return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-
-			@Override
-			public void start(Listener<R> listener, Metadata headers) {
-				long start = System.nanoTime();
-				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-
-					@Override
-					public void onClose(Status status, Metadata trailers) {
-						log(method, status, System.nanoTime() - start);
-						super.onClose(status, trailers);
-					}
-
-				}, headers);
-			}
-
-		};
+	public Status onClose(ObservedCall<?, ?> call, Status status) {
+		log(call.method(), status, System.nanoTime() - call.startNanos());
+		return status;
 	}
 
 	private void log(MethodDescriptor<?, ?> method, Status status, long nanos) {

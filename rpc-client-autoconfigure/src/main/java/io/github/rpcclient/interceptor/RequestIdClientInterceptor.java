@@ -2,14 +2,10 @@ package io.github.rpcclient.interceptor;
 
 import java.util.UUID;
 
+import io.github.rpcclient.channel.CallObserver;
+import io.github.rpcclient.channel.ObservedCall;
 import io.github.rpcclient.settings.RequestIdSettings;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import org.slf4j.MDC;
 
 /**
@@ -17,7 +13,7 @@ import org.slf4j.MDC;
  * else the first of the configured MDC keys that is set, else (if configured) a random UUID. A
  * header the caller set already is left alone.
  */
-public class RequestIdClientInterceptor implements ClientInterceptor {
+public class RequestIdClientInterceptor implements CallObserver {
 
 	private final Metadata.Key<String> header;
 
@@ -36,23 +32,13 @@ public class RequestIdClientInterceptor implements ClientInterceptor {
 	}
 
 	@Override
-	public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-		String requestId = currentRequestId();
-		ClientCall<Q, R> call = next.newCall(method, callOptions);
-		if (requestId == null) {
-			return call;
-		}
-		return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-
-			@Override
-			public void start(Listener<R> listener, Metadata headers) {
-				if (!headers.containsKey(RequestIdClientInterceptor.this.header)) {
-					headers.put(RequestIdClientInterceptor.this.header, requestId);
-				}
-				super.start(listener, headers);
+	public void onStart(ObservedCall<?, ?> call, Metadata headers) {
+		if (!headers.containsKey(this.header)) {
+			String requestId = currentRequestId();
+			if (requestId != null) {
+				headers.put(this.header, requestId);
 			}
-
-		};
+		}
 	}
 
 	private String currentRequestId() {

@@ -1,0 +1,139 @@
+package io.github.rpcclient.channel;
+
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.github.rpcclient.test.EchoBackendExtension;
+import io.github.rpcclient.test.proto.EchoRequest;
+import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Adjacent observers fused into one call keep the order, the status passing and the exactly-once
+ * close they would have as interceptors of their own, around an interceptor that is not one.
+ */
+class CallObserverFusionTest {
+
+	@RegisterExtension
+	static final EchoBackendExtension backend = new EchoBackendExtension();
+
+	private static final CallOptions.Key<Boolean> THROW = CallOptions.Key.createWithDefault("throw", false);
+
+	private final Queue<String> events = new ConcurrentLinkedQueue<>();
+
+	private ManagedChannel channel;
+
+	private EchoServiceGrpc.EchoServiceBlockingStub stub;
+
+	@BeforeEach
+	void chain() {
+		this.channel = Grpc.newChannelBuilder(backend.address(), InsecureChannelCredentials.create()).build();
+		List<ClientInterceptor> fused = CallChainAssembler.fuseObservers(
+				List.of(new Recording("a"), new Recording("b"), new Plain(), new Recording("c")));
+		assertThat(fused).hasSize(3).element(1).isInstanceOf(Plain.class);
+		this.stub = EchoServiceGrpc.newBlockingStub(ClientInterceptors.interceptForward(this.channel, fused));
+	}
+
+	@AfterEach
+	void close() {
+		this.channel.shutdownNow();
+	}
+
+	@Test
+	void startsOutermostFirstAndClosesInnermostFirstPassingTheStatusOutwards() {
+		this.stub.echo(EchoRequest.newBuilder().setMessage("hi").build());
+		assertThat(this.events).containsExactly("a start", "b start", "plain start", "c start", "c close OK null",
+				"plain close", "b close OK by c", "a close OK by c,by b");
+	}
+
+	@Test
+	void whenAStartFurtherInThrowsTheStartedObserversCloseOnceWithItsStatus() {
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> this.stub.withOption(THROW, true).echo(EchoRequest.getDefaultInstance()));
+		assertThat(this.events).containsExactly("a start", "b start", "plain start", "b close UNKNOWN null",
+				"a close UNKNOWN by b");
+	}
+
+	@Test
+	void aFailedCallClosesEachObserverOnce() {
+		backend.service().failNext("Echo", 1, Status.UNAVAILABLE.withDescription("down"));
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> this.stub.echo(EchoRequest.getDefaultInstance()))
+			.satisfies((ex) -> assertThat(ex.getStatus().getDescription()).isEqualTo("down\nby c\nby b\nby a"));
+		assertThat(this.events).filteredOn((event) -> event.contains("close")).hasSize(4);
+	}
+
+	private final class Recording implements CallObserver {
+
+		private final String name;
+
+		Recording(String name) {
+			this.name = name;
+		}
+
+		@Override
+		public void onStart(ObservedCall<?, ?> call, Metadata headers) {
+			assertThat(call.method().getBareMethodName()).isEqualTo("Echo");
+			CallObserverFusionTest.this.events.add(this.name + " start");
+		}
+
+		@Override
+		public Status onClose(ObservedCall<?, ?> call, Status status) {
+			CallObserverFusionTest.this.events
+				.add(this.name + " close " + status.getCode() + " " + String.valueOf(status.getDescription()).replace('\n', ','));
+			return status.augmentDescription("by " + this.name);
+		}
+
+	}
+
+	private final class Plain implements ClientInterceptor {
+
+		@Override
+		public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
+				Channel next) {
+			return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
+
+				@Override
+				public void start(Listener<R> listener, Metadata headers) {
+					CallObserverFusionTest.this.events.add("plain start");
+					if (callOptions.getOption(THROW)) {
+						throw new IllegalStateException("thrown in start");
+					}
+					super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+
+						@Override
+						public void onClose(Status status, Metadata trailers) {
+							CallObserverFusionTest.this.events.add("plain close");
+							super.onClose(status, trailers);
+						}
+
+					}, headers);
+				}
+
+			};
+		}
+
+	}
+
+}
