@@ -1,9 +1,12 @@
 package io.github.rpcclient.channel;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
@@ -25,6 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.annotation.Order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -82,6 +89,53 @@ class CallObserverFusionTest {
 			.isThrownBy(() -> this.stub.echo(EchoRequest.getDefaultInstance()))
 			.satisfies((ex) -> assertThat(ex.getStatus().getDescription()).isEqualTo("down\nby c\nby b\nby a"));
 		assertThat(this.events).filteredOn((event) -> event.contains("close")).hasSize(4);
+	}
+
+	@Test
+	void aGlobalObserverBeanAmongTheBuiltInOnesSharesTheirCallAndSeesTheHintsFurtherIn() throws IOException {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GrpcClientsAutoConfiguration.class))
+			.withPropertyValues("grpc-clients.services[0].name=echo",
+					"grpc-clients.services[0].address=127.0.0.1:" + closedPort,
+					"grpc-clients.services[0].retry.enabled=false")
+			.withBean(BetweenTimerAndHints.class)
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = EchoServiceGrpc
+					.newBlockingStub(context.getBean(ManagedChannelRegistry.class).getCallChannel("echo"));
+				assertThatExceptionOfType(StatusRuntimeException.class)
+					.isThrownBy(() -> stub.echo(EchoRequest.getDefaultInstance()));
+				BetweenTimerAndHints observer = context.getBean(BetweenTimerAndHints.class);
+				assertThat(observer.wrappersOnStack).as("observed calls on the stack at its start").containsExactly(1L);
+				assertThat(observer.closed).singleElement().asString().contains("(connection refused)");
+			});
+	}
+
+	/** Between the call timer (2050) and the failure hints (2100). */
+	@GrpcGlobalClientInterceptor
+	@Order(2075)
+	static class BetweenTimerAndHints implements CallObserver {
+
+		final Queue<Long> wrappersOnStack = new ConcurrentLinkedQueue<>();
+
+		final Queue<String> closed = new ConcurrentLinkedQueue<>();
+
+		@Override
+		public void onStart(ObservedCall<?, ?> call, Metadata headers) {
+			this.wrappersOnStack.add(StackWalker.getInstance()
+				.walk((frames) -> frames.filter((frame) -> frame.getClassName().equals(ObservedCall.class.getName())
+						&& frame.getMethodName().equals("start"))
+					.count()));
+		}
+
+		@Override
+		public Status onClose(ObservedCall<?, ?> call, Status status) {
+			this.closed.add(status.getCode() + ": " + status.getDescription());
+			return status;
+		}
+
 	}
 
 	private final class Recording implements CallObserver {
