@@ -99,7 +99,7 @@ public final class CallerAllocation {
 		return (OS.getProcessCpuTime() - before) / 1000.0 / calls;
 	}
 
-	private static void run(Supplier<Object> call, int calls, int threads, ExecutorService callers) throws Exception {
+	static void run(Supplier<Object> call, int calls, int threads, ExecutorService callers) throws Exception {
 		List<Future<?>> done = new ArrayList<>();
 		for (int t = 0; t < threads; t++) {
 			Callable<Object> caller = () -> {
