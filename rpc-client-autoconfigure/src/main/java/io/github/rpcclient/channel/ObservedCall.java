@@ -11,7 +11,8 @@ import io.grpc.Status;
 
 /**
  * One call as its {@link CallObserver observers} see it: they are told of its start in order and
- * of its close in reverse order, exactly once, whether the call closes or its start throws. What
+ * of its close in reverse order, exactly once, whether the call closes or its start throws (then
+ * only the observers whose own start returned are told, with the exception's status). What
  * the observers need of the call (its method, when it started, whether the server answered) is
  * kept here, so that the observers keep nothing per call.
  *
@@ -67,7 +68,8 @@ public final class ObservedCall<Q, R> extends ForwardingClientCall.SimpleForward
 		int started = 0;
 		try {
 			while (started < this.observers.length) {
-				this.observers[started++].onStart(this, headers);
+				this.observers[started].onStart(this, headers);
+				started++;
 			}
 			super.start(new ObservingListener(listener), headers);
 		}

@@ -49,6 +49,8 @@ class CallObserverFusionTest {
 
 	private final Queue<String> events = new ConcurrentLinkedQueue<>();
 
+	private volatile boolean throwInB;
+
 	private ManagedChannel channel;
 
 	private EchoServiceGrpc.EchoServiceBlockingStub stub;
@@ -80,6 +82,14 @@ class CallObserverFusionTest {
 			.isThrownBy(() -> this.stub.withOption(THROW, true).echo(EchoRequest.getDefaultInstance()));
 		assertThat(this.events).containsExactly("a start", "b start", "plain start", "b close UNKNOWN null",
 				"a close UNKNOWN by b");
+	}
+
+	@Test
+	void whenAnObserverThrowsInItsStartOnlyTheObserversThatStartedAreClosed() {
+		this.throwInB = true;
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> this.stub.echo(EchoRequest.getDefaultInstance()));
+		assertThat(this.events).containsExactly("a start", "b start", "a close UNKNOWN null");
 	}
 
 	@Test
@@ -150,6 +160,9 @@ class CallObserverFusionTest {
 		public void onStart(ObservedCall<?, ?> call, Metadata headers) {
 			assertThat(call.method().getBareMethodName()).isEqualTo("Echo");
 			CallObserverFusionTest.this.events.add(this.name + " start");
+			if (this.name.equals("b") && CallObserverFusionTest.this.throwInB) {
+				throw new IllegalStateException("thrown in b's start");
+			}
 		}
 
 		@Override
