@@ -34,7 +34,8 @@ public class MeteredClientInterceptor implements ClientInterceptor {
 
 	private final boolean longTaskTimer;
 
-	private final Map<String, Map<MethodDescriptor<?, ?>, MethodMeters>> meters = new ConcurrentHashMap<>();
+	/** By authority, then by full method name: bounded even for descriptors built per call. */
+	private final Map<String, Map<String, MethodMeters>> meters = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the interceptor of one service.
@@ -56,14 +57,14 @@ public class MeteredClientInterceptor implements ClientInterceptor {
 	}
 
 	private MethodMeters metersOf(String authority, MethodDescriptor<?, ?> method) {
-		Map<MethodDescriptor<?, ?>, MethodMeters> ofAuthority = this.meters.get(authority);
+		Map<String, MethodMeters> ofAuthority = this.meters.get(authority);
 		if (ofAuthority == null) {
 			ofAuthority = this.meters.computeIfAbsent(authority, (key) -> new ConcurrentHashMap<>());
 		}
-		MethodMeters methodMeters = ofAuthority.get(method);
+		MethodMeters methodMeters = ofAuthority.get(method.getFullMethodName());
 		if (methodMeters == null) {
-			methodMeters = ofAuthority.computeIfAbsent(method,
-					(key) -> new MethodMeters(this.registry, this.serviceTags, authority, key, this.longTaskTimer));
+			methodMeters = ofAuthority.computeIfAbsent(method.getFullMethodName(),
+					(key) -> new MethodMeters(this.registry, this.serviceTags, authority, method, this.longTaskTimer));
 		}
 		return methodMeters;
 	}
