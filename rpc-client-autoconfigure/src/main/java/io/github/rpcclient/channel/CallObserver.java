@@ -31,7 +31,8 @@ public interface CallObserver extends ClientInterceptor {
 
 	/**
 	 * Called once as the call closes, innermost observer first: with the status the caller is about
-	 * to see, or with the status of the exception when the call's start threw.
+	 * to see, or with the status of the exception when the call's start threw. An exception thrown
+	 * here is logged; the status passes on as it was, to the other observers and the caller.
 	 * @param call the call
 	 * @param status its status, as the observers further in left it
 	 * @return the status to pass outwards: {@code status} or one that replaces it

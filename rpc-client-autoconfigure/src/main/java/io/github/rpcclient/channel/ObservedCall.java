@@ -8,11 +8,15 @@ import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One call as its {@link CallObserver observers} see it: they are told of its start in order and
  * of its close in reverse order, exactly once, whether the call closes or its start throws (then
- * only the observers whose own start returned are told, with the exception's status). What
+ * only the observers whose own start returned are told, with the exception's status). An observer
+ * that throws on close is logged and skipped: the others are still told and the caller still gets
+ * the status. What
  * the observers need of the call (its method, when it started, whether the server answered) is
  * kept here, so that the observers keep nothing per call.
  *
@@ -24,6 +28,8 @@ public final class ObservedCall<Q, R> extends ForwardingClientCall.SimpleForward
 	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<ObservedCall> CLOSED = AtomicIntegerFieldUpdater
 		.newUpdater(ObservedCall.class, "closed");
+
+	private static final Logger logger = LoggerFactory.getLogger(ObservedCall.class);
 
 	private final MethodDescriptor<Q, R> method;
 
@@ -85,7 +91,14 @@ public final class ObservedCall<Q, R> extends ForwardingClientCall.SimpleForward
 		}
 		Status outcome = status;
 		for (int i = started - 1; i >= 0; i--) {
-			outcome = this.observers[i].onClose(this, outcome);
+			try {
+				outcome = this.observers[i].onClose(this, outcome);
+			}
+			catch (RuntimeException ex) {
+				// the others still close (the in-flight count among them) and the caller gets its status
+				logger.warn("Call observer {} failed closing a call of {}", this.observers[i].getClass().getName(),
+						this.method.getFullMethodName(), ex);
+			}
 		}
 		return outcome;
 	}

@@ -5,10 +5,12 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.github.rpcclient.autoconfigure.GrpcClientsAutoConfiguration;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
+import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -51,6 +53,10 @@ class CallObserverFusionTest {
 
 	private volatile boolean throwInB;
 
+	private volatile boolean throwInBsClose;
+
+	private Channel channelWithChain;
+
 	private ManagedChannel channel;
 
 	private EchoServiceGrpc.EchoServiceBlockingStub stub;
@@ -61,7 +67,8 @@ class CallObserverFusionTest {
 		List<ClientInterceptor> fused = CallChainAssembler.fuseObservers(
 				List.of(new Recording("a"), new Recording("b"), new Plain(), new Recording("c")));
 		assertThat(fused).hasSize(3).element(1).isInstanceOf(Plain.class);
-		this.stub = EchoServiceGrpc.newBlockingStub(ClientInterceptors.interceptForward(this.channel, fused));
+		this.channelWithChain = ClientInterceptors.interceptForward(this.channel, fused);
+		this.stub = EchoServiceGrpc.newBlockingStub(this.channelWithChain);
 	}
 
 	@AfterEach
@@ -90,6 +97,17 @@ class CallObserverFusionTest {
 		assertThatExceptionOfType(IllegalStateException.class)
 			.isThrownBy(() -> this.stub.echo(EchoRequest.getDefaultInstance()));
 		assertThat(this.events).containsExactly("a start", "b start", "a close UNKNOWN null");
+	}
+
+	@Test
+	void anObserverThatThrowsInItsCloseStopsNeitherTheOthersNorTheCaller() throws Exception {
+		this.throwInBsClose = true;
+		EchoResponse response = EchoServiceGrpc.newFutureStub(this.channelWithChain)
+			.echo(EchoRequest.newBuilder().setMessage("hi").build())
+			.get(5, TimeUnit.SECONDS);
+		assertThat(response.getMessage()).isEqualTo("hi");
+		assertThat(this.events).containsExactly("a start", "b start", "plain start", "c start", "c close OK null",
+				"plain close", "b close OK by c", "a close OK by c");
 	}
 
 	@Test
@@ -169,6 +187,9 @@ class CallObserverFusionTest {
 		public Status onClose(ObservedCall<?, ?> call, Status status) {
 			CallObserverFusionTest.this.events
 				.add(this.name + " close " + status.getCode() + " " + String.valueOf(status.getDescription()).replace('\n', ','));
+			if (this.name.equals("b") && CallObserverFusionTest.this.throwInBsClose) {
+				throw new IllegalStateException("thrown in b's close");
+			}
 			return status.augmentDescription("by " + this.name);
 		}
 
