@@ -2,8 +2,9 @@ package io.github.rpcclient.resilience;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import com.google.protobuf.MessageLite;
 import io.grpc.KnownLength;
@@ -15,10 +16,13 @@ import org.springframework.lang.Nullable;
 /**
  * What the caller did on a retried or hedged call, kept so that each new attempt can be brought up
  * to date: the request headers, flow-control requests, message compression, the request messages
- * and the half-close. Each attempt catches up step by step ({@link #nextStep}); messages are kept
- * until the call has committed to an attempt that has them all, and their bytes count against the
- * per-call and per-service replay limits. Not thread-safe: the call uses it under its lock, and
- * applies the steps outside it.
+ * and the half-close. Messages are kept until the call has committed to an attempt that has them
+ * all, and their bytes count against the per-call and per-service replay limits.
+ * <p>
+ * Lock-free, with one writer: the caller's thread appends (the caller's steps are serialized, as
+ * {@link io.grpc.ClientCall} requires; {@link #request} may come from any thread and is atomic),
+ * and any thread may read what was appended before it read {@link #messageCount()}: each step is
+ * written before the volatile field that announces it.
  *
  * @param <Q> the request type
  */
@@ -28,32 +32,48 @@ final class AttemptReplay<Q> {
 	static final Metadata.Key<String> PREVIOUS_ATTEMPTS = Metadata.Key.of("grpc-previous-rpc-attempts",
 			Metadata.ASCII_STRING_MARSHALLER);
 
+	private static final VarHandle REQUESTED;
+
+	private static final VarHandle BUFFERED_BYTES;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			REQUESTED = lookup.findVarHandle(AttemptReplay.class, "requested", int.class);
+			BUFFERED_BYTES = lookup.findVarHandle(AttemptReplay.class, "bufferedBytes", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private final MethodDescriptor<Q, ?> method;
 
 	private final ReplayBufferLimits limits;
 
-	private final Metadata headers = new Metadata();
+	/** A copy of the caller's headers, made before the first attempt starts; written once. */
+	@Nullable
+	private Metadata headers;
 
-	/** The first request message: a unary call has no other, so needs no list. */
+	/** The first request message: a unary call has no other, so needs no array. */
 	@Nullable
 	private Q firstMessage;
 
 	/** The request messages after the first, for streaming calls. */
 	@Nullable
-	private List<Q> laterMessages;
+	private Object[] laterMessages;
 
-	private int messageCount;
+	private volatile int messageCount;
 
-	private int requested;
+	private volatile int requested;
 
-	private boolean halfClosed;
+	private volatile boolean halfClosed;
 
-	@Nullable
-	private Boolean messageCompression;
+	/** 0 for none yet, 1 for off, 2 for on. */
+	private volatile byte messageCompression;
 
-	private long bufferedBytes;
-
-	private boolean released;
+	/** The bytes kept, or -1 once released. */
+	private volatile long bufferedBytes;
 
 	AttemptReplay(MethodDescriptor<Q, ?> method, ReplayBufferLimits limits) {
 		this.method = method;
@@ -61,7 +81,9 @@ final class AttemptReplay<Q> {
 	}
 
 	void recordHeaders(Metadata callHeaders) {
-		this.headers.merge(callHeaders);
+		Metadata copy = new Metadata();
+		copy.merge(callHeaders);
+		this.headers = copy;
 	}
 
 	/**
@@ -75,8 +97,13 @@ final class AttemptReplay<Q> {
 		return attemptHeaders;
 	}
 
+	/** Any thread. */
 	void request(int numMessages) {
-		this.requested = (int) Math.min((long) this.requested + numMessages, Integer.MAX_VALUE);
+		int before;
+		do {
+			before = this.requested;
+		}
+		while (!REQUESTED.compareAndSet(this, before, (int) Math.min((long) before + numMessages, Integer.MAX_VALUE)));
 	}
 
 	/**
@@ -85,22 +112,30 @@ final class AttemptReplay<Q> {
 	 * @return whether it still fits the replay limits; if not, the call must commit to an attempt
 	 */
 	boolean sendMessage(Q message) {
-		if (this.released) {
-			return false;
-		}
-		if (this.messageCount == 0) {
+		int count = this.messageCount;
+		if (count == 0) {
 			this.firstMessage = message;
 		}
 		else {
-			if (this.laterMessages == null) {
-				this.laterMessages = new ArrayList<>();
+			Object[] later = this.laterMessages;
+			if (later == null || later.length < count) {
+				later = (later == null) ? new Object[4] : Arrays.copyOf(later, later.length * 2);
+				this.laterMessages = later;
 			}
-			this.laterMessages.add(message);
+			later[count - 1] = message;
 		}
-		this.messageCount++;
+		this.messageCount = count + 1;
 		long size = sizeOf(message);
-		this.bufferedBytes += size;
-		return this.limits.reserve(size, this.bufferedBytes);
+		long before;
+		do {
+			before = this.bufferedBytes;
+			if (before < 0) {
+				// Released: the call has committed, the message only passes through.
+				return true;
+			}
+		}
+		while (!BUFFERED_BYTES.compareAndSet(this, before, before + size));
+		return this.limits.reserve(size, before + size);
 	}
 
 	void halfClose() {
@@ -108,52 +143,71 @@ final class AttemptReplay<Q> {
 	}
 
 	void setMessageCompression(boolean enabled) {
-		this.messageCompression = enabled;
+		this.messageCompression = (byte) (enabled ? 2 : 1);
+	}
+
+	int requested() {
+		return this.requested;
+	}
+
+	/** @return the compression the caller set: {@code null} for none yet */
+	@Nullable
+	Boolean messageCompression() {
+		byte compression = this.messageCompression;
+		return (compression == 0) ? null : compression == 2;
+	}
+
+	/** @return whether the caller half-closed; read it before {@link #messageCount()} */
+	boolean halfClosed() {
+		return this.halfClosed;
+	}
+
+	int messageCount() {
+		return this.messageCount;
 	}
 
 	/**
-	 * Moves an attempt one step closer to what the caller has done, recording that step on it.
-	 * @param attempt the attempt's progress
-	 * @return whether there was a step to take (applied by the caller outside the lock)
+	 * @param index a message's index, below a {@link #messageCount()} read before
+	 * @return the message, or {@code null} if it was forgotten (the call committed to another
+	 * attempt)
 	 */
-	boolean nextStep(Progress<Q> attempt) {
-		attempt.clearStep();
-		boolean step = false;
-		if (attempt.requested < this.requested) {
-			attempt.stepRequest = this.requested - attempt.requested;
-			attempt.requested = this.requested;
-			step = true;
+	@Nullable
+	@SuppressWarnings("unchecked")
+	Q message(int index) {
+		if (index == 0) {
+			return this.firstMessage;
 		}
-		if (this.messageCompression != null && this.messageCompression != attempt.compression) {
-			attempt.stepCompression = this.messageCompression;
-			attempt.compression = this.messageCompression;
-			step = true;
-		}
-		if (attempt.messages < this.messageCount) {
-			attempt.stepMessage = (attempt.messages == 0) ? this.firstMessage
-					: this.laterMessages.get(attempt.messages - 1);
-			attempt.messages++;
-			return true;
-		}
-		if (this.halfClosed && !attempt.halfClosed) {
-			attempt.halfClosed = true;
-			attempt.stepHalfClose = true;
-			return true;
-		}
-		return step;
+		Object[] later = this.laterMessages;
+		return (later != null) ? (Q) later[index - 1] : null;
 	}
 
 	/**
-	 * The call committed to an attempt that is up to date: nothing needs keeping any more. The
-	 * buffered bytes are given back to the per-service limit. Idempotent.
+	 * The committed attempt has the messages before an index: they need not be kept any more.
+	 * Called by that attempt's forwarding only.
+	 * @param count the number of messages it has
+	 */
+	void forget(int count) {
+		if (count <= 0) {
+			return;
+		}
+		this.firstMessage = null;
+		Object[] later = this.laterMessages;
+		if (later != null) {
+			Arrays.fill(later, 0, Math.min(count - 1, later.length), null);
+		}
+	}
+
+	/**
+	 * The call committed to an attempt: the bytes kept no longer count against the limits, and
+	 * later messages are not counted. Idempotent, any thread.
 	 */
 	void release() {
-		if (!this.released) {
-			this.released = true;
-			this.firstMessage = null;
-			this.laterMessages = null;
-			this.messageCount = 0;
-			this.limits.release(this.bufferedBytes);
+		if (this.bufferedBytes < 0) {
+			return;
+		}
+		long bytes = (long) BUFFERED_BYTES.getAndSet(this, -1L);
+		if (bytes > 0) {
+			this.limits.release(bytes);
 		}
 	}
 
@@ -167,41 +221,6 @@ final class AttemptReplay<Q> {
 		catch (IOException ex) {
 			return 0;
 		}
-	}
-
-	/**
-	 * How far one attempt has caught up with the caller, and the step it is to take next.
-	 *
-	 * @param <Q> the request type
-	 */
-	static final class Progress<Q> {
-
-		private int requested;
-
-		private int messages;
-
-		private boolean halfClosed;
-
-		@Nullable
-		private Boolean compression;
-
-		int stepRequest;
-
-		@Nullable
-		Boolean stepCompression;
-
-		@Nullable
-		Q stepMessage;
-
-		boolean stepHalfClose;
-
-		private void clearStep() {
-			this.stepRequest = 0;
-			this.stepCompression = null;
-			this.stepMessage = null;
-			this.stepHalfClose = false;
-		}
-
 	}
 
 }

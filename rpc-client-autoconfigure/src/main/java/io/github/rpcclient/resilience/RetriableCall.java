@@ -1,14 +1,13 @@
 package io.github.rpcclient.resilience;
 
-import java.util.ArrayList;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 
 import io.github.rpcclient.channel.CallExecutors;
 import io.github.rpcclient.channel.FailingClientCall;
-import io.github.rpcclient.resilience.AttemptReplay.Progress;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -41,12 +40,45 @@ import org.springframework.lang.Nullable;
  * <li>the caller's cancellation, or its context's, ends the call during a wait as well as during
  * an attempt; so does the scheduler stopping at shutdown.</li>
  * </ul>
- * Every call ends with exactly one status. The call's lock guards its state only: attempts are
- * created, started and told what to do outside it, and the caller's listener is never called
- * under it. {@link ClientCall#getAttributes()} stays that of the committed attempt after the call
- * closed.
+ * Every call ends with exactly one status: the listener is closed by the attempt the call commits
+ * to, or, when it commits to none ({@link #NONE}: cancelled, given up, failed to start), by the
+ * path that made that commitment; the commitment is one compare-and-set.
+ * <p>
+ * <b>No lock on the way of a call whose attempt succeeds.</b> The caller's steps go into the
+ * lock-free {@link AttemptReplay} and each running attempt is brought up to date by whichever
+ * thread finds it idle ({@link Attempt#requestForward()}: a work counter, so one thread at a time
+ * talks to an attempt's call, in order, its cancellation included); the attempts running are an
+ * immutable snapshot replaced by compare-and-set; committing is a compare-and-set. The call's
+ * monitor ({@link #monitor()}) guards only what follows a failed attempt, a wait, hedging and the
+ * caller's cancellation; attempts are created, started and told what to do outside it, and the
+ * caller's listener is never called under it. {@link ClientCall#getAttributes()} stays that of the
+ * committed attempt after the call closed.
  */
 final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetryScheduler.Waiter {
+
+	/** What {@link #winner} holds when the call commits to no attempt: it ends by itself. */
+	private static final Object NONE = new Object();
+
+	private static final VarHandle WINNER;
+
+	private static final VarHandle RUNNING;
+
+	private static final VarHandle WORK;
+
+	private static final VarHandle CLOSED;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			WINNER = lookup.findVarHandle(RetriableCall.class, "winner", Object.class);
+			RUNNING = lookup.findVarHandle(RetriableCall.class, "running", Object.class);
+			WORK = lookup.findVarHandle(RetriableCall.Attempt.class, "work", int.class);
+			CLOSED = lookup.findVarHandle(RetriableCall.Attempt.class, "closed", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private final MethodDescriptor<Q, R> method;
 
@@ -62,27 +94,36 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 	private final Context context;
 
+	private final AttemptReplay<Q> replay;
+
+	/** Decides what follows a failed attempt; also the call's monitor (no object of its own). */
+	private final RetryOutcome outcome;
+
+	// Lock-free.
+
+	@Nullable
+	private volatile Listener<R> listener;
+
+	private volatile boolean cancelled;
+
+	/** {@code null} until the call commits; then the {@link Attempt} it committed to, or {@link #NONE}. */
+	@Nullable
+	private volatile Object winner;
+
+	/** The attempts started and not known to have ended: {@code null}, one {@link Attempt}, or an array. */
+	@Nullable
+	private volatile Object running;
+
+	@Nullable
+	private volatile Attempt latest;
+
+	// Guarded by the monitor.
+
 	/** Made on the first wait alone: most calls never wait. */
 	@Nullable
 	private Context.CancellationListener onContextCancelled;
 
-	private final Object lock = new Object();
-
-	// Guarded by lock.
-
-	private Listener<R> listener;
-
-	private final AttemptReplay<Q> replay;
-
-	private final RetryOutcome outcome;
-
-	private final List<Attempt> active = new ArrayList<>(1);
-
 	private int attempts;
-
-	private boolean cancelled;
-
-	private boolean closed;
 
 	private boolean noMoreAttempts;
 
@@ -101,14 +142,6 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 	@Nullable
 	private Metadata lastTrailers;
 
-	// Read without the lock.
-
-	@Nullable
-	private volatile Attempt winner;
-
-	@Nullable
-	private volatile Attempt latest;
-
 	RetriableCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next, CallPolicy policy,
 			RetryScheduler scheduler) {
 		this.method = method;
@@ -125,32 +158,32 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 				: (contextDeadline == null) ? callDeadline : callDeadline.minimum(contextDeadline));
 	}
 
+	/** @return the monitor of the paths after a failed attempt, waits, hedging and cancellation */
+	Object monitor() {
+		return this.outcome;
+	}
+
 	@Override
 	public void start(Listener<R> responseListener, Metadata headers) {
-		boolean cancelledBefore;
-		synchronized (this.lock) {
-			this.listener = responseListener;
-			cancelledBefore = this.cancelled;
-			if (cancelledBefore) {
-				this.closed = true;
+		this.listener = responseListener;
+		if (this.cancelled) {
+			if (commitToNone()) {
+				closeLater(Status.CANCELLED.withDescription("Call cancelled before it started"));
 			}
-			else {
-				this.replay.recordHeaders(headers);
-				this.attempts = 1;
-				if (this.policy.hedged() && this.policy.maxAttempts() > 1) {
-					schedule(this.policy.hedging().delay().toMillis(), false);
-				}
-			}
-		}
-		if (cancelledBefore) {
-			closeLater(Status.CANCELLED.withDescription("Call cancelled before it started"));
 			return;
+		}
+		this.replay.recordHeaders(headers);
+		this.attempts = 1;
+		if (this.policy.hedged() && this.policy.maxAttempts() > 1) {
+			synchronized (this.outcome) {
+				schedule(this.policy.hedging().delay().toMillis(), false);
+			}
 		}
 		startAttempt(headers);
 	}
 
 	/**
-	 * Creates, starts and brings up to date one attempt, outside the lock; its place among the
+	 * Creates, starts and brings up to date one attempt, outside the monitor; its place among the
 	 * attempts is already counted.
 	 * @param headers its request headers
 	 */
@@ -163,18 +196,17 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 			failedToStart(null, ex);
 			return;
 		}
+		// Its work counter starts at 1: nobody else talks to its call until it has started.
 		Attempt attempt = new Attempt(call);
-		synchronized (this.lock) {
-			if (this.closed || this.winner != null || this.cancelled) {
-				attempt = null;
-			}
-			else {
-				this.active.add(attempt);
-				this.latest = attempt;
-			}
-		}
-		if (attempt == null) {
+		addRunning(attempt);
+		if (this.winner != null || this.cancelled) {
+			attempt.closed = true;
+			removeRunning(attempt);
 			call.cancel("Attempt no longer needed", null);
+			// A cancellation that saw this attempt left the ending to it.
+			if (this.cancelled && this.running == null && commitToNone()) {
+				closeLater(Status.CANCELLED.withDescription("Call cancelled"));
+			}
 			return;
 		}
 		try {
@@ -185,7 +217,8 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 			failedToStart(attempt, ex);
 			return;
 		}
-		drain(attempt);
+		this.latest = attempt;
+		attempt.forward();
 	}
 
 	/**
@@ -194,199 +227,136 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 	 */
 	private void failedToStart(@Nullable Attempt attempt, RuntimeException failure) {
 		Status status = Status.INTERNAL.withDescription("A call attempt failed to start").withCause(failure);
-		synchronized (this.lock) {
+		synchronized (this.outcome) {
 			if (attempt != null) {
-				if (attempt.closed) {
+				if (!attempt.markClosed()) {
 					return;
 				}
-				attempt.closed = true;
-				this.active.remove(attempt);
+				removeRunning(attempt);
 			}
-			if (this.closed || this.winner != null || !this.active.isEmpty()) {
+			Object decided = this.winner;
+			if ((decided != null && decided != attempt) || (decided == null && this.running != null)) {
 				return;
 			}
 			if (this.cancelled) {
 				status = Status.CANCELLED.withDescription("Call cancelled").withCause(failure);
 			}
-			commit(attempt);
-			this.replay.release();
-			this.closed = true;
-		}
-		closeLater(status);
-	}
-
-	/** Brings an attempt up to date with the caller, one step at a time, outside the lock. */
-	private void drain(Attempt attempt) {
-		Progress<Q> progress = attempt.progress;
-		while (true) {
-			synchronized (this.lock) {
-				if (attempt.closed || (this.winner != null && this.winner != attempt)) {
+			if (decided == null) {
+				if (!commitToNone()) {
 					return;
 				}
-				if (!this.replay.nextStep(progress)) {
-					attempt.drained = true;
-					if (this.winner == attempt) {
-						this.replay.release();
-					}
-					return;
-				}
+				cancelTimer();
 			}
-			attempt.apply(progress);
 		}
+		this.replay.release();
+		closeLater(status);
 	}
 
 	@Override
 	public void request(int numMessages) {
-		Attempt target = direct();
-		if (target != null) {
-			target.call.request(numMessages);
-			return;
-		}
-		Object targets;
-		synchronized (this.lock) {
-			this.replay.request(numMessages);
-			targets = catchUp();
-		}
-		takeSteps(targets);
+		this.replay.request(numMessages);
+		forwardAll();
 	}
 
 	@Override
 	public void sendMessage(Q message) {
-		Attempt target = direct();
-		if (target != null) {
-			target.call.sendMessage(message);
-			return;
+		boolean fits = this.replay.sendMessage(message);
+		forwardAll();
+		if (!fits) {
+			outgrown();
 		}
-		Object targets;
-		List<Attempt> losers = null;
-		synchronized (this.lock) {
-			boolean fits = this.replay.sendMessage(message);
-			targets = catchUp();
-			if (!fits && !this.noMoreAttempts) {
-				// No attempt after the running one (or the one a pending retry starts).
-				this.noMoreAttempts = true;
-				if (this.policy.hedged()) {
-					cancelTimer();
-				}
-				if (this.winner == null && !this.active.isEmpty()) {
-					losers = commit(this.active.get(0));
-				}
-			}
-		}
-		takeSteps(targets);
-		cancelAll(losers, "The request outgrew the retry buffer: the call committed to another attempt");
 	}
 
 	@Override
 	public void halfClose() {
-		Attempt target = direct();
-		if (target != null) {
-			target.call.halfClose();
-			return;
-		}
-		Object targets;
-		synchronized (this.lock) {
-			this.replay.halfClose();
-			targets = catchUp();
-		}
-		takeSteps(targets);
+		this.replay.halfClose();
+		forwardAll();
 	}
 
 	@Override
 	public void setMessageCompression(boolean enabled) {
-		Attempt target = direct();
-		if (target != null) {
-			target.call.setMessageCompression(enabled);
-			return;
-		}
-		Object targets;
-		synchronized (this.lock) {
-			this.replay.setMessageCompression(enabled);
-			targets = catchUp();
-		}
-		takeSteps(targets);
+		this.replay.setMessageCompression(enabled);
+		forwardAll();
 	}
 
-	/** @return the committed attempt once it is up to date: the caller then talks to it alone */
-	@Nullable
-	private Attempt direct() {
-		Attempt committed = this.winner;
-		return (committed != null && committed.drained) ? committed : null;
+	/** Each running attempt catches up with the step the caller just took. */
+	@SuppressWarnings("unchecked")
+	private void forwardAll() {
+		Object all = this.running;
+		if (all instanceof Object[] many) {
+			for (Object attempt : many) {
+				((Attempt) attempt).requestForward();
+			}
+		}
+		else if (all != null) {
+			((Attempt) all).requestForward();
+		}
 	}
 
 	/**
-	 * Moves every up-to-date attempt one step forward (the one the caller just took). Holds the
-	 * lock.
-	 * @return the attempts that are to take the step: {@code null} for none, an {@link Attempt}
-	 * for one (no allocation in the common case), else an array of them
+	 * The request outgrew the replay limits: no attempt after the running one (or the one a pending
+	 * retry starts), and the call commits to its first running attempt.
 	 */
-	@Nullable
-	private Object catchUp() {
-		Object targets = null;
-		for (Attempt attempt : this.active) {
-			if (attempt.drained && !attempt.closed && this.replay.nextStep(attempt.progress)) {
-				if (targets == null) {
-					targets = attempt;
-				}
-				else {
-					Object[] all = (targets instanceof Object[] array) ? array : new Object[] { targets };
-					all = Arrays.copyOf(all, all.length + 1);
-					all[all.length - 1] = attempt;
-					targets = all;
-				}
+	private void outgrown() {
+		Attempt committed = null;
+		synchronized (this.outcome) {
+			if (this.noMoreAttempts) {
+				return;
+			}
+			this.noMoreAttempts = true;
+			if (this.policy.hedged()) {
+				cancelTimer();
+			}
+			Object all = this.running;
+			Object first = (all instanceof Object[] many) ? many[0] : all;
+			if (first != null && WINNER.compareAndSet(this, null, first)) {
+				committed = attempt(first);
 			}
 		}
-		return targets;
-	}
-
-	/** Each of the targets of {@link #catchUp()} takes its step, outside the lock. */
-	@SuppressWarnings("unchecked")
-	private void takeSteps(@Nullable Object targets) {
-		if (targets instanceof Object[] array) {
-			for (Object target : array) {
-				((Attempt) target).apply(((Attempt) target).progress);
-			}
-		}
-		else if (targets != null) {
-			((Attempt) targets).apply(((Attempt) targets).progress);
+		if (committed != null) {
+			committedTo(committed, "The request outgrew the retry buffer: the call committed to another attempt");
 		}
 	}
 
 	@Override
 	public boolean isReady() {
-		Attempt committed = this.winner;
-		if (committed != null) {
-			return committed.call.isReady();
+		Object decided = this.winner;
+		if (decided != null && decided != NONE) {
+			return attempt(decided).call.isReady();
 		}
 		Attempt current = this.latest;
-		return !this.policy.hedged() && current != null && current.drained && current.call.isReady();
+		return !this.policy.hedged() && current != null && current.call.isReady();
 	}
 
 	@Override
 	public Attributes getAttributes() {
-		Attempt committed = this.winner;
-		Attempt attempt = (committed != null) ? committed : this.latest;
+		Object decided = this.winner;
+		Attempt attempt = (decided != null && decided != NONE) ? attempt(decided) : this.latest;
 		return (attempt != null) ? attempt.call.getAttributes() : Attributes.EMPTY;
 	}
 
 	@Override
 	public void cancel(@Nullable String message, @Nullable Throwable cause) {
-		List<Attempt> targets;
+		Object targets;
 		boolean closeHere = false;
-		synchronized (this.lock) {
+		synchronized (this.outcome) {
 			if (this.cancelled) {
 				return;
 			}
 			this.cancelled = true;
-			targets = new ArrayList<>(this.active);
 			cancelTimer();
-			if (this.active.isEmpty() && !this.closed && this.listener != null) {
-				this.closed = true;
+			targets = this.running;
+			if (targets == null && this.listener != null && commitToNone()) {
 				closeHere = true;
 			}
 		}
-		for (Attempt attempt : targets) {
-			attempt.call.cancel(message, cause);
+		if (targets instanceof Object[] many) {
+			for (Object attempt : many) {
+				attempt(attempt).cancel(message, cause);
+			}
+		}
+		else if (targets != null) {
+			attempt(targets).cancel(message, cause);
 		}
 		if (closeHere) {
 			Status status = Status.CANCELLED.withDescription((message != null) ? message : "Call cancelled");
@@ -396,47 +366,101 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 	/**
 	 * Closes the caller's listener with a status of the call's own, on the call's executor; only
-	 * when no attempt can reach the listener any more.
+	 * after the call committed to no attempt.
 	 */
 	private void closeLater(Status status) {
 		FailingClientCall.closeOn(this.callExecutor, this.listener, status);
 	}
 
 	/**
-	 * Commits the call to an attempt. Holds the lock.
-	 * @param attempt the attempt, or {@code null} to commit to none (the call ends by itself)
-	 * @return the other attempts, to be cancelled outside the lock
+	 * Commits the call to no attempt: the path that does so ends the call.
+	 * @return whether this commitment was made here (not by an attempt or another path before)
 	 */
-	@Nullable
-	private List<Attempt> commit(@Nullable Attempt attempt) {
-		cancelTimer();
-		this.noMoreAttempts = true;
-		if (attempt != null) {
-			this.winner = attempt;
-			if (attempt.drained) {
-				this.replay.release();
-			}
+	private boolean commitToNone() {
+		if (!WINNER.compareAndSet(this, null, NONE)) {
+			return false;
 		}
-		else {
-			this.replay.release();
-		}
-		if (this.active.size() <= ((attempt != null) ? 1 : 0)) {
-			return null;
-		}
-		List<Attempt> others = new ArrayList<>(this.active);
-		others.remove(attempt);
-		return others;
+		this.replay.release();
+		return true;
 	}
 
-	private static void cancelAll(@Nullable List<? extends RetriableCall<?, ?>.Attempt> attempts, String why) {
-		if (attempts != null) {
-			for (RetriableCall<?, ?>.Attempt attempt : attempts) {
-				attempt.call.cancel(why, null);
+	/**
+	 * What follows the commitment to an attempt, outside the monitor: the replay limits no longer
+	 * count, a pending hedge is cancelled, the other attempts are cancelled, and the attempt forgets
+	 * the messages it has sent.
+	 */
+	private void committedTo(Attempt attempt, String why) {
+		this.replay.release();
+		if (this.policy.hedged()) {
+			synchronized (this.outcome) {
+				cancelTimer();
 			}
 		}
+		Object all = this.running;
+		if (all instanceof Object[] many) {
+			for (Object other : many) {
+				if (other != attempt) {
+					attempt(other).cancel(why, null);
+				}
+			}
+		}
+		attempt.requestForward();
 	}
 
-	/** Cancels the pending wait, if any. Holds the lock. */
+	@SuppressWarnings("unchecked")
+	private Attempt attempt(Object attempt) {
+		return (Attempt) attempt;
+	}
+
+	private void addRunning(Attempt attempt) {
+		Object before;
+		Object after;
+		do {
+			before = this.running;
+			if (before == null) {
+				after = attempt;
+			}
+			else {
+				Object[] many = (before instanceof Object[] array) ? array : new Object[] { before };
+				Object[] more = Arrays.copyOf(many, many.length + 1);
+				more[many.length] = attempt;
+				after = more;
+			}
+		}
+		while (!RUNNING.compareAndSet(this, before, after));
+	}
+
+	private void removeRunning(Attempt attempt) {
+		Object before;
+		Object after;
+		do {
+			before = this.running;
+			if (before == attempt) {
+				after = null;
+			}
+			else if (before instanceof Object[] many) {
+				int index = Arrays.asList(many).indexOf(attempt);
+				if (index < 0) {
+					return;
+				}
+				if (many.length == 2) {
+					after = many[1 - index];
+				}
+				else {
+					Object[] fewer = new Object[many.length - 1];
+					System.arraycopy(many, 0, fewer, 0, index);
+					System.arraycopy(many, index + 1, fewer, index, many.length - index - 1);
+					after = fewer;
+				}
+			}
+			else {
+				return;
+			}
+		}
+		while (!RUNNING.compareAndSet(this, before, after));
+	}
+
+	/** Cancels the pending wait, if any. Holds the monitor. */
 	private void cancelTimer() {
 		if (this.timer != null) {
 			this.timer.cancel(false);
@@ -451,7 +475,7 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 	/**
 	 * Schedules the next attempt: a retry after its backoff, or a hedge after its delay. Holds the
-	 * lock.
+	 * monitor.
 	 * @param alone whether no attempt runs meanwhile, which then cannot end the call
 	 * @return whether it is scheduled (not if the scheduler has stopped)
 	 */
@@ -478,23 +502,21 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 	private void timerFired(int generation) {
 		Metadata headers;
 		Status giveUp = null;
-		synchronized (this.lock) {
+		synchronized (this.outcome) {
 			if (this.timer == null || generation != this.timerGeneration) {
 				return;
 			}
 			cancelTimer();
-			if (this.closed || this.cancelled || this.winner != null) {
+			if (this.winner != null || this.cancelled) {
 				return;
 			}
 			if (this.policy.hedged()) {
 				if (this.noMoreAttempts || this.attempts >= this.policy.maxAttempts() || !this.outcome.hedgeAllowed()) {
 					this.noMoreAttempts = true;
-					if (!this.active.isEmpty()) {
+					if (this.running != null || !commitToNone()) {
 						return;
 					}
 					// Every attempt failed with a non-fatal status, and no other may follow.
-					commit(null);
-					this.closed = true;
 					giveUp = this.lastFailure;
 				}
 				else if (this.attempts + 1 < this.policy.maxAttempts()) {
@@ -539,8 +561,8 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 	 */
 	private void endWait(Status status, boolean stop) {
 		Status last;
-		synchronized (this.lock) {
-			if (this.closed) {
+		synchronized (this.outcome) {
+			if (this.winner != null) {
 				return;
 			}
 			boolean alone = this.waitingAlone;
@@ -548,19 +570,18 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 				this.noMoreAttempts = true;
 				cancelTimer();
 			}
-			if (!alone) {
+			if (!alone || !commitToNone()) {
 				return;
 			}
-			commit(null);
-			this.closed = true;
+			cancelTimer();
 			last = this.lastFailure;
 		}
 		closeLater((last != null) ? status.augmentDescription("the call was waiting to retry after: " + last) : status);
 	}
 
 	/**
-	 * Decides what follows the end of an uncommitted attempt, which has left the active ones.
-	 * Holds the lock.
+	 * Decides what follows the end of an uncommitted attempt, which has left the running ones.
+	 * Holds the monitor.
 	 * @return {@code true} if the call goes on (a retry or other attempts), {@code false} if the
 	 * caller is to be given this attempt's status
 	 */
@@ -592,64 +613,142 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 			cancelTimer();
 		}
 		if (!this.noMoreAttempts && this.attempts < this.policy.maxAttempts()
-				&& schedule((pushback != null) ? pushback : 0, this.active.isEmpty())) {
+				&& schedule((pushback != null) ? pushback : 0, this.running == null)) {
 			// A non-fatal failure brings the next hedge forward (or to the server's pushback).
 			return true;
 		}
-		return !this.active.isEmpty();
+		return this.running != null;
 	}
 
 	/**
 	 * One attempt: the call it made and the listener of that call. Its callbacks are serialized by
-	 * gRPC and run on the call's executor.
+	 * gRPC and run on the call's executor. What is done to its call (the caller's steps, replayed,
+	 * and its cancellation) is done by one thread at a time, in order: whoever raises its work
+	 * counter from zero does the work until the counter falls back to zero.
 	 */
 	private final class Attempt extends ClientCall.Listener<R> {
 
 		private final ClientCall<Q, R> call;
 
-		private final Progress<Q> progress = new Progress<>();
+		/** Work asked for and not yet done; starts at 1, held by the thread that starts the call. */
+		private volatile int work = 1;
 
-		/** Up to date with the caller: the caller's steps now go straight to it. Guarded by lock. */
-		private volatile boolean drained;
+		/** Its close was handled (or it never started); set once. */
+		private volatile boolean closed;
 
-		/** Its close was handled. Guarded by lock. */
-		private boolean closed;
+		private volatile boolean cancelRequested;
 
+		@Nullable
+		private volatile String cancelMessage;
+
+		@Nullable
+		private volatile Throwable cancelCause;
+
+		// Only the thread doing the work reads and writes these.
+
+		private int sentRequested;
+
+		private int sentMessages;
+
+		private boolean sentHalfClose;
+
+		@Nullable
+		private Boolean sentCompression;
+
+		private boolean cancelSent;
+
+		/** Only its callbacks read and write it. */
 		private boolean headersReceived;
 
 		Attempt(ClientCall<Q, R> call) {
 			this.call = call;
 		}
 
-		/** Takes the step recorded in its progress, outside the lock. */
-		void apply(Progress<Q> step) {
-			if (step.stepRequest > 0) {
-				this.call.request(step.stepRequest);
+		/** Asks for the attempt to catch up with the caller, doing the work if nobody else is. */
+		void requestForward() {
+			if ((int) WORK.getAndAdd(this, 1) == 0) {
+				forward();
 			}
-			if (step.stepCompression != null) {
-				this.call.setMessageCompression(step.stepCompression);
+		}
+
+		/** Does the work asked for until none is left; the caller of this holds one unit of work. */
+		void forward() {
+			int missed = 1;
+			do {
+				forwardOnce();
+				missed = (int) WORK.getAndAdd(this, -missed) - missed;
 			}
-			if (step.stepMessage != null) {
-				this.call.sendMessage(step.stepMessage);
+			while (missed != 0);
+		}
+
+		/** Asks for the attempt's call to be cancelled, after what it has been told so far. */
+		void cancel(@Nullable String message, @Nullable Throwable cause) {
+			if (this.cancelRequested) {
+				return;
 			}
-			if (step.stepHalfClose) {
+			this.cancelMessage = message;
+			this.cancelCause = cause;
+			this.cancelRequested = true;
+			requestForward();
+		}
+
+		boolean markClosed() {
+			return CLOSED.compareAndSet(this, false, true);
+		}
+
+		private void forwardOnce() {
+			if (this.cancelRequested) {
+				if (!this.cancelSent) {
+					this.cancelSent = true;
+					this.call.cancel(this.cancelMessage, this.cancelCause);
+				}
+				return;
+			}
+			Object decided = RetriableCall.this.winner;
+			if (this.closed || (decided != null && decided != this)) {
+				return;
+			}
+			AttemptReplay<Q> steps = RetriableCall.this.replay;
+			int requested = steps.requested();
+			if (requested > this.sentRequested) {
+				this.call.request(requested - this.sentRequested);
+				this.sentRequested = requested;
+			}
+			Boolean compression = steps.messageCompression();
+			if (compression != null && !compression.equals(this.sentCompression)) {
+				this.call.setMessageCompression(compression);
+				this.sentCompression = compression;
+			}
+			boolean halfClosed = steps.halfClosed();
+			int messages = steps.messageCount();
+			while (this.sentMessages < messages) {
+				Q message = steps.message(this.sentMessages);
+				if (message == null) {
+					// Forgotten: the call committed to another attempt.
+					return;
+				}
+				this.call.sendMessage(message);
+				this.sentMessages++;
+			}
+			if (halfClosed && !this.sentHalfClose) {
+				this.sentHalfClose = true;
 				this.call.halfClose();
+			}
+			if (decided == this) {
+				steps.forget(this.sentMessages);
 			}
 		}
 
 		/** @return whether the call is committed to this attempt, committing it if it is not yet */
 		private boolean wins() {
-			if (RetriableCall.this.winner == this) {
+			Object decided = RetriableCall.this.winner;
+			if (decided == this) {
 				return true;
 			}
-			List<Attempt> losers;
-			synchronized (RetriableCall.this.lock) {
-				if (RetriableCall.this.winner != null || this.closed) {
-					return RetriableCall.this.winner == this;
-				}
-				losers = commit(this);
+			if (decided != null || !WINNER.compareAndSet(RetriableCall.this, null, this)) {
+				return RetriableCall.this.winner == this;
 			}
-			cancelAll(losers, "Another attempt answered first");
+			committedTo(this, "Another attempt answered first");
 			return true;
 		}
 
@@ -677,28 +776,36 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 		@Override
 		public void onClose(Status status, Metadata trailers) {
-			List<Attempt> losers = null;
-			synchronized (RetriableCall.this.lock) {
-				if (this.closed) {
+			if (RetriableCall.this.winner == this) {
+				if (markClosed()) {
+					closeCall(status, trailers);
+				}
+				return;
+			}
+			synchronized (RetriableCall.this.outcome) {
+				if (!markClosed()) {
 					return;
 				}
-				this.closed = true;
-				RetriableCall.this.active.remove(this);
-				if (RetriableCall.this.closed || RetriableCall.this.winner != null && RetriableCall.this.winner != this) {
-					return;
-				}
-				if (RetriableCall.this.winner == null) {
-					if (goesOnAfter(this, status, trailers)) {
+				removeRunning(this);
+				Object decided = RetriableCall.this.winner;
+				if (decided == null) {
+					if (goesOnAfter(this, status, trailers)
+							|| !WINNER.compareAndSet(RetriableCall.this, null, this)) {
 						return;
 					}
-					losers = commit(this);
 				}
-				RetriableCall.this.closed = true;
-				// The winner may close before it caught up (the release then waited for that).
-				RetriableCall.this.replay.release();
-				RetriableCall.this.outcome.committedAttemptEnded(status);
+				else if (decided != this) {
+					return;
+				}
 			}
-			cancelAll(losers, "Another attempt failed with a fatal status");
+			committedTo(this, "Another attempt failed with a fatal status");
+			closeCall(status, trailers);
+		}
+
+		/** The attempt the call committed to ended: so does the call. */
+		private void closeCall(Status status, Metadata trailers) {
+			RetriableCall.this.replay.release();
+			RetriableCall.this.outcome.committedAttemptEnded(status);
 			RetriableCall.this.listener.onClose(status, trailers);
 		}
 
