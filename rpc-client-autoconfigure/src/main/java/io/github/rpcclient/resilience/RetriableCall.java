@@ -50,8 +50,8 @@ import org.springframework.lang.Nullable;
  * talks to an attempt's call, in order, its cancellation included); the attempts running are an
  * immutable snapshot replaced by compare-and-set; committing is a compare-and-set. The call's
  * monitor ({@link #monitor()}) guards only what follows a failed attempt, a wait, hedging and the
- * caller's cancellation; attempts are created, started and told what to do outside it, and the
- * caller's listener is never called under it. {@link ClientCall#getAttributes()} stays that of the
+ * caller's cancellation; attempts are created, started and told what to do outside it, and neither
+ * the caller's listener nor the consumers of Resilience4j's retry events are called under it. {@link ClientCall#getAttributes()} stays that of the
  * committed attempt after the call closed.
  */
 final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetryScheduler.Waiter {
@@ -125,7 +125,8 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 	private int attempts;
 
-	private boolean noMoreAttempts;
+	/** Written under the monitor; read outside it before a retry is decided. */
+	private volatile boolean noMoreAttempts;
 
 	@Nullable
 	private ScheduledFuture<?> timer;
@@ -582,10 +583,12 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 	/**
 	 * Decides what follows the end of an uncommitted attempt, which has left the running ones.
 	 * Holds the monitor.
+	 * @param retryDelay for a retried call, the wait before its retry decided outside the monitor
+	 * (negative for none)
 	 * @return {@code true} if the call goes on (a retry or other attempts), {@code false} if the
 	 * caller is to be given this attempt's status
 	 */
-	private boolean goesOnAfter(Attempt attempt, Status status, Metadata trailers) {
+	private boolean goesOnAfter(Attempt attempt, Status status, Metadata trailers, long retryDelay) {
 		if (this.cancelled || this.context.isCancelled()) {
 			return false;
 		}
@@ -597,8 +600,7 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 		if (this.noMoreAttempts) {
 			return false;
 		}
-		long delay = this.outcome.retryDelay(status, trailers, attempt.headersReceived, this.attempts);
-		return delay >= 0 && schedule(delay, true);
+		return retryDelay >= 0 && schedule(retryDelay, true);
 	}
 
 	private boolean hedgingGoesOn(Attempt attempt, Status status, Metadata trailers) {
@@ -782,6 +784,7 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 				}
 				return;
 			}
+			long retryDelay = retryDelay(status, trailers);
 			synchronized (RetriableCall.this.outcome) {
 				if (!markClosed()) {
 					return;
@@ -789,7 +792,7 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 				removeRunning(this);
 				Object decided = RetriableCall.this.winner;
 				if (decided == null) {
-					if (goesOnAfter(this, status, trailers)
+					if (goesOnAfter(this, status, trailers, retryDelay)
 							|| !WINNER.compareAndSet(RetriableCall.this, null, this)) {
 						return;
 					}
@@ -800,6 +803,23 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 			}
 			committedTo(this, "Another attempt failed with a fatal status");
 			closeCall(status, trailers);
+		}
+
+		/**
+		 * Decides whether a retried call retries after this attempt, outside the monitor: the
+		 * Resilience4j retry publishes its events to the application's consumers as it decides. A
+		 * retried call runs one attempt at a time, so nothing else decides meanwhile; what the
+		 * decision meets under the monitor (a cancellation) can still stop the retry.
+		 * @return the wait before the retry, or a negative number for none (or for a hedged call)
+		 */
+		private long retryDelay(Status status, Metadata trailers) {
+			if (RetriableCall.this.policy.hedged() || this.closed || RetriableCall.this.winner != null
+					|| RetriableCall.this.cancelled || RetriableCall.this.noMoreAttempts
+					|| RetriableCall.this.context.isCancelled()) {
+				return -1;
+			}
+			return RetriableCall.this.outcome.retryDelay(status, trailers, this.headersReceived,
+					RetriableCall.this.attempts);
 		}
 
 		/** The attempt the call committed to ended: so does the call. */

@@ -26,7 +26,8 @@ import org.springframework.lang.Nullable;
  * or after its deadline;</li>
  * <li>every retry and every hedged attempt after the first is taken from the budget.</li>
  * </ul>
- * Not thread-safe: the call uses it under its lock.
+ * Not thread-safe: used by one thread at a time (a retried call's attempts end one after another;
+ * a hedged call asks under its monitor).
  */
 final class RetryOutcome {
 
