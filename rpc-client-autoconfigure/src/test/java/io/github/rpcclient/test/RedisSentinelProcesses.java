@@ -24,7 +24,9 @@ import static org.awaitility.Awaitility.await;
  * A real Redis Sentinel setup for tests: a master, a replica and three sentinels (redis-server
  * processes of the binary embedded-redis bundles, the sentinels run with {@code --sentinel}) on
  * free loopback ports, monitoring the master as {@value #MASTER} with a quorum of two and
- * {@code down-after-milliseconds} of 1 s. Keeps nothing on disk beyond a temporary directory for
+ * {@code down-after-milliseconds} of 1 s. Its {@code failover-timeout} is 3 s: a vote the
+ * sentinels split is tried again after twice that, not after the 20 s the default of 10 s would
+ * make (which, after one split vote on a loaded machine, outlasted a test's 30 s wait). Keeps nothing on disk beyond a temporary directory for
  * the sentinels' configuration files.
  */
 public final class RedisSentinelProcesses implements AutoCloseable {
@@ -59,7 +61,7 @@ public final class RedisSentinelProcesses implements AutoCloseable {
 				Files.writeString(config.toPath(), String.join("\n", "port " + port, "bind 127.0.0.1",
 						"sentinel monitor " + MASTER + " 127.0.0.1 " + master + " 2",
 						"sentinel down-after-milliseconds " + MASTER + " 1000",
-						"sentinel failover-timeout " + MASTER + " 10000", "sentinel parallel-syncs " + MASTER + " 1", ""),
+						"sentinel failover-timeout " + MASTER + " 3000", "sentinel parallel-syncs " + MASTER + " 1", ""),
 						StandardCharsets.UTF_8);
 			}
 			catch (IOException ex) {
