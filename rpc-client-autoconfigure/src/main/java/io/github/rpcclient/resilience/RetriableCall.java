@@ -249,7 +249,6 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 				cancelTimer();
 			}
 		}
-		this.replay.release();
 		closeLater(status);
 	}
 
@@ -374,7 +373,8 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 	}
 
 	/**
-	 * Commits the call to no attempt: the path that does so ends the call.
+	 * Commits the call to no attempt: the path that does so ends the call. Every commitment goes
+	 * through this or {@link #committedTo}, which both give the replay's bytes back.
 	 * @return whether this commitment was made here (not by an attempt or another path before)
 	 */
 	private boolean commitToNone() {
@@ -824,7 +824,6 @@ final class RetriableCall<Q, R> extends ClientCall<Q, R> implements RetrySchedul
 
 		/** The attempt the call committed to ended: so does the call. */
 		private void closeCall(Status status, Metadata trailers) {
-			RetriableCall.this.replay.release();
 			RetriableCall.this.outcome.committedAttemptEnded(status);
 			RetriableCall.this.listener.onClose(status, trailers);
 		}

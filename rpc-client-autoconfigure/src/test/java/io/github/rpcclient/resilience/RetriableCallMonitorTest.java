@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -31,12 +33,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A retried call that succeeds takes no lock: it completes over a real Netty backend while another
- * thread holds the call's own monitor, which only the rare paths (a failed attempt, a wait, hedging,
- * cancellation) take. A call that took it anywhere on its way would wait for the holder, and the
- * bounded wait below would fail.
+ * A retried call's own monitor guards only its rare paths (a failed attempt, a wait, hedging,
+ * cancellation), over a real Netty backend:
+ * <ul>
+ * <li>a call that succeeds takes no lock: it completes while another thread holds the monitor (a
+ * call that took it anywhere on its way would wait for the holder, and the bounded wait would
+ * fail);</li>
+ * <li>the consumers of a Resilience4j retry's events are the application's code: a call publishes
+ * them (its retries, its errors, its success) without holding the monitor.</li>
+ * </ul>
  */
-class SuccessfulCallTakesNoLockTest {
+class RetriableCallMonitorTest {
 
 	@RegisterExtension
 	final EchoBackendExtension backend = EchoBackendExtension.perTest();
@@ -71,6 +78,36 @@ class SuccessfulCallTakesNoLockTest {
 			return all;
 		});
 		assertThat(responses).hasSize(5);
+	}
+
+	@Test
+	void retryEventConsumersRunWithoutTheCallsMonitor() throws Exception {
+		Retry retry = Retry.of("events", RetryConfig.custom()
+			.maxAttempts(3)
+			.waitDuration(Duration.ofMillis(5))
+			.retryOnException(StatusFailure::isRetryable)
+			.failAfterMaxAttempts(false)
+			.build());
+		AtomicReference<Object> monitor = new AtomicReference<>();
+		List<String> heldDuring = new CopyOnWriteArrayList<>();
+		List<String> events = new CopyOnWriteArrayList<>();
+		retry.getEventPublisher().onEvent((event) -> {
+			events.add(event.getEventType().name());
+			if (Thread.holdsLock(monitor.get())) {
+				heldDuring.add(event.getEventType().name());
+			}
+		});
+		CallPolicy policy = new CallPolicy(retry, EnumSet.of(Status.Code.UNAVAILABLE), null, null,
+				new ReplayBufferLimits(1 << 20, 16 << 20));
+		this.backend.service().failNext("Echo", 2, Status.UNAVAILABLE);
+		RetriableCall<EchoRequest, EchoResponse> call = new RetriableCall<>(EchoServiceGrpc.getEchoMethod(),
+				CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), this.channel, policy, this.scheduler);
+		monitor.set(call.monitor());
+		EchoResponse response = ClientCalls.futureUnaryCall(call, EchoRequest.newBuilder().setMessage("x").build())
+			.get(10, TimeUnit.SECONDS);
+		assertThat(response.getMessage()).isEqualTo("x");
+		assertThat(events).containsExactly("RETRY", "RETRY", "SUCCESS");
+		assertThat(heldDuring).isEmpty();
 	}
 
 	private <Q, R> RetriableCall<Q, R> retriable(MethodDescriptor<Q, R> method) {
