@@ -3,6 +3,8 @@ package io.github.rpcclient.test;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,19 +60,10 @@ public final class RedisClusterProcesses implements AutoCloseable {
 		}
 		int nodes = replicas ? 2 * masters : masters;
 		for (int i = 0; i < nodes; i++) {
-			int port = EmbeddedRedis.freePort();
-			this.ports.add(port);
-			List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
-					"--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-					"--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()), "--cluster-replica-validity-factor",
-					"0", "--save", "", "--appendonly", "no", "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay",
-					"0"));
-			arguments.addAll(EmbeddedRedis.replicationUser());
-			this.arguments.add(arguments);
-			this.processes.add(EmbeddedRedis.launch(this.arguments.get(i), this.directory));
-		}
-		for (int i = 0; i < nodes; i++) {
-			EmbeddedRedis.awaitPort(this.ports.get(i), this.processes.get(i));
+			this.ports.add(0);
+			this.arguments.add(List.of());
+			this.processes.add(null);
+			startNode(i, nodeTimeout);
 		}
 		int per = SLOTS / masters;
 		for (int i = 0; i < masters; i++) {
@@ -99,6 +92,52 @@ public final class RedisClusterProcesses implements AutoCloseable {
 				.allMatch((port) -> run(port, RedisCommands::clusterInfo).contains("cluster_state:ok")));
 		if (replicas) {
 			awaitReplicasInSync();
+		}
+	}
+
+	/**
+	 * Starts one node on free ports, again on other ports if it exits at start-up: a free port can
+	 * be taken by another process before the node binds it, and a node also binds its cluster bus
+	 * port, 10000 higher (Redis 6.2 has no {@code cluster-port}).
+	 */
+	private void startNode(int i, Duration nodeTimeout) {
+		for (int tries = 1;; tries++) {
+			int port = freeClusterPort();
+			List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+					"--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+					"--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()), "--cluster-replica-validity-factor",
+					"0", "--save", "", "--appendonly", "no", "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay",
+					"0"));
+			arguments.addAll(EmbeddedRedis.replicationUser());
+			this.ports.set(i, port);
+			this.arguments.set(i, arguments);
+			this.processes.set(i, EmbeddedRedis.launch(arguments, this.directory));
+			try {
+				EmbeddedRedis.awaitPort(port, this.processes.get(i));
+				return;
+			}
+			catch (IllegalStateException ex) {
+				EmbeddedRedis.kill(this.processes.get(i));
+				if (tries == 3) {
+					throw ex;
+				}
+			}
+		}
+	}
+
+	/** @return a free port whose cluster bus port (10000 higher) is free too */
+	private static int freeClusterPort() {
+		while (true) {
+			int port = EmbeddedRedis.freePort();
+			if (port + 10000 > 65535) {
+				continue;
+			}
+			try (ServerSocket bus = new ServerSocket(port + 10000, 1, InetAddress.getLoopbackAddress())) {
+				return port;
+			}
+			catch (IOException ex) {
+				// the bus port is taken: another
+			}
 		}
 	}
 
