@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.LettuceFutures;
@@ -199,8 +202,7 @@ public class RouteStore {
 						if (failure != null) {
 							sent.forEach((future) -> future.cancel(true));
 						}
-						this.observer.record("HINCRBY", (failure == null) ? "success" : "unavailable",
-								System.nanoTime() - start);
+						this.observer.record("HINCRBY", outcomeOf(failure), System.nanoTime() - start);
 					});
 				return null;
 			});
@@ -208,6 +210,28 @@ public class RouteStore {
 		catch (RouteStoreUnavailableException ex) {
 			this.observer.record("HINCRBY", "unavailable", System.nanoTime() - start);
 		}
+	}
+
+	/**
+	 * The outcome of a command Redis answered in the background, as {@link #run} tells the others.
+	 * @param failure what it failed with, or {@code null}
+	 * @return {@code success}, {@code rejected} (Redis refused it), {@code unavailable} (no answer
+	 * in time, or no connection) or {@code error}
+	 */
+	static String outcomeOf(@Nullable Throwable failure) {
+		if (failure == null) {
+			return "success";
+		}
+		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+				: failure;
+		if (cause instanceof RedisCommandExecutionException) {
+			return "rejected";
+		}
+		if (cause instanceof TimeoutException || cause instanceof CancellationException
+				|| cause instanceof io.lettuce.core.RedisException) {
+			return "unavailable";
+		}
+		return "error";
 	}
 
 	private <T> T await(RedisFuture<T> future) {
