@@ -2,6 +2,7 @@ package io.github.rpcclient.autoconfigure;
 
 import java.util.Map;
 
+import io.github.rpcclient.actuate.ClosingObservationInterceptor;
 import io.github.rpcclient.actuate.MeteredClientInterceptor;
 import io.github.rpcclient.actuate.ServiceNameObservationConvention;
 import io.github.rpcclient.channel.ServiceInterceptorProvider;
@@ -65,7 +66,7 @@ public class GrpcClientsObservationAutoConfiguration {
 			return ServiceInterceptorProvider.perService(ServiceInterceptorProvider.OBSERVATION_ORDER, (service) -> {
 				ObservationGrpcClientInterceptor interceptor = new ObservationGrpcClientInterceptor(observationRegistry);
 				interceptor.setCustomConvention(new ServiceNameObservationConvention(service.name()));
-				return interceptor;
+				return new ClosingObservationInterceptor(interceptor);
 			});
 		}
 		if (!predicates.orderedStream().allMatch((predicate) -> predicate.test(NAME, emptyContext()))) {

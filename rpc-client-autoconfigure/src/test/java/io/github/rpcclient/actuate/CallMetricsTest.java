@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
@@ -18,6 +20,7 @@ import io.github.rpcclient.autoconfigure.GrpcClientsResilienceAutoConfiguration;
 import io.github.rpcclient.stub.GrpcClientFactory;
 import io.github.rpcclient.test.EchoBackendExtension;
 import io.github.rpcclient.test.proto.EchoRequest;
+import io.github.rpcclient.test.proto.EchoResponse;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Meter;
@@ -121,6 +124,44 @@ class CallMetricsTest {
 			assertThat(context.getBean(MeterRegistry.class).find("grpc.client.active").meters()).isEmpty();
 			assertThat(context.getBean(MeterRegistry.class).find("grpc.client").timers()).isNotEmpty();
 		});
+	}
+
+	/**
+	 * Micrometer's gRPC listener stops the observation before it passes the status on, and does
+	 * not catch what a handler throws there: the caller must still get its status.
+	 */
+	@Test
+	void aHandlerThatThrowsWhenAnObservationStopsLeavesNoCallOpen() {
+		this.runner.withBean("throwingOnStop", ObservationHandler.class, () -> throwingOnStop()).run((context) -> {
+			EchoServiceGrpc.EchoServiceFutureStub stub = context.getBean(GrpcClientFactory.class)
+				.stub("echo", EchoServiceGrpc.EchoServiceFutureStub.class);
+			EchoRequest request = EchoRequest.newBuilder().setMessage("x").build();
+			assertThat(stub.echo(request)).succeedsWithin(Duration.ofSeconds(10))
+				.extracting(EchoResponse::getMessage)
+				.isEqualTo("x");
+			backend.service().failNext("Echo", 1, Status.INVALID_ARGUMENT);
+			assertThat(stub.echo(request)).failsWithin(Duration.ofSeconds(10))
+				.withThrowableOfType(ExecutionException.class)
+				.satisfies((ex) -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+		});
+	}
+
+	private static ObservationHandler<Observation.Context> throwingOnStop() {
+		return new ObservationHandler<>() {
+
+			@Override
+			public void onStop(Observation.Context context) {
+				if (context.getName().equals("grpc.client")) {
+					throw new IllegalStateException("handler bug");
+				}
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		};
 	}
 
 	private static AtomicInteger watchObservations(ApplicationContext context) {
