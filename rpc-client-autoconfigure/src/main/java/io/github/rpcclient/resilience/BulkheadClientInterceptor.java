@@ -15,8 +15,6 @@ import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.lang.Nullable;
 
@@ -29,13 +27,9 @@ import org.springframework.lang.Nullable;
  * {@link BulkheadFullException}; nothing is sent and the caller's thread never waits.
  * <p>
  * Every place taken is given back exactly once ({@link Bulkhead#onComplete()}): when the call
- * closes, or when starting it throws. A call cancelled before it starts takes no place. An event
- * consumer of the bulkhead that throws when a call finishes (Resilience4j does not catch it) is
- * logged, and the call still closes.
+ * closes, or when starting it throws. A call cancelled before it starts takes no place.
  */
 public class BulkheadClientInterceptor implements ClientInterceptor {
-
-	private static final Logger logger = LoggerFactory.getLogger(BulkheadClientInterceptor.class);
 
 	private final Bulkhead bulkhead;
 
@@ -127,14 +121,7 @@ public class BulkheadClientInterceptor implements ClientInterceptor {
 
 		private void release() {
 			if (RELEASED.compareAndSet(this, 0, 1)) {
-				try {
-					// gives the place back, then tells the application's event consumers
-					BulkheadClientInterceptor.this.bulkhead.onComplete();
-				}
-				catch (RuntimeException ex) {
-					logger.warn("An event consumer of Resilience4j bulkhead '{}' failed; the call goes on",
-							BulkheadClientInterceptor.this.bulkhead.getName(), ex);
-				}
+				BulkheadClientInterceptor.this.bulkhead.onComplete();
 			}
 		}
 

@@ -20,6 +20,8 @@ import org.springframework.lang.Nullable;
  * {@code resilience4j.bulkhead.instances.<name>.max-concurrent-calls}, when set, replaces the
  * limit. A call over the limit never waits for a place ({@code max-wait-duration} is always zero
  * and a key of that name is not applied): it fails at once, so the caller's thread never blocks.
+ * The application's event consumers of an instance cannot fail the calls that publish to them
+ * (see {@link EventConsumerIsolation}).
  */
 public class BulkheadInstances {
 
@@ -47,12 +49,15 @@ public class BulkheadInstances {
 	 */
 	public Bulkhead create(String name, BulkheadSettings settings) {
 		BulkheadConfig config = config(name, settings);
-		if (this.registry.find(name).isPresent()) {
-			Bulkhead replacement = Bulkhead.of(name, config, this.registry.getTags());
-			this.registry.replace(name, replacement);
-			return replacement;
+		Bulkhead bulkhead = Bulkhead.of(name, config, this.registry.getTags());
+		if (this.registry.find(name).isEmpty()) {
+			// the registry only takes instances it creates; this one is replaced at once, so the
+			// registry's consumers (actuator events, metrics) are registered on the instance used
+			this.registry.bulkhead(name, config);
 		}
-		return this.registry.bulkhead(name, config);
+		this.registry.replace(name,
+				EventConsumerIsolation.isolating(Bulkhead.class, bulkhead, "bulkhead '" + name + "'"));
+		return bulkhead;
 	}
 
 	/**

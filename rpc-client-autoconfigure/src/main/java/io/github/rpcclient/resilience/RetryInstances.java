@@ -23,6 +23,9 @@ import org.springframework.lang.Nullable;
  * {@code exponential-max-wait-duration} (max backoff), {@code enable-randomized-wait} (false: no
  * jitter) and {@code randomized-wait-factor} (jitter). Which status codes are retried always comes
  * from {@code grpc-clients}.
+ * <p>
+ * The application's event consumers of an instance cannot fail the calls that publish to them
+ * (see {@link EventConsumerIsolation}).
  */
 public class RetryInstances {
 
@@ -60,12 +63,15 @@ public class RetryInstances {
 			.failAfterMaxAttempts(false)
 			.writableStackTraceEnabled(false)
 			.build();
-		if (this.registry.find(name).isPresent()) {
-			Retry replacement = Retry.of(name, config, this.registry.getTags());
-			this.registry.replace(name, replacement);
-			return replacement;
+		Retry instance = Retry.of(name, config, this.registry.getTags());
+		if (this.registry.find(name).isEmpty()) {
+			// the registry only takes instances it creates; this one is replaced at once, so the
+			// registry's consumers (actuator events, metrics) are registered on the instance used
+			this.registry.retry(name, config);
 		}
-		return this.registry.retry(name, config);
+		this.registry.replace(name,
+				EventConsumerIsolation.isolating(Retry.class, instance, "retry '" + name + "'"));
+		return instance;
 	}
 
 	/**

@@ -8,8 +8,6 @@ import io.github.resilience4j.retry.Retry;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.lang.Nullable;
 
@@ -28,17 +26,10 @@ import org.springframework.lang.Nullable;
  * or after its deadline;</li>
  * <li>every retry and every hedged attempt after the first is taken from the budget.</li>
  * </ul>
- * The Resilience4j retry hands its events to the application's consumers as it decides, and does
- * not catch what they throw. A consumer that throws is logged and the call still ends with one
- * status: when it threw on a retry, with the status of the attempt that failed (the wait before
- * the retry was lost with the exception).
- * <p>
  * Not thread-safe: used by one thread at a time (a retried call's attempts end one after another;
  * a hedged call asks under its monitor).
  */
 final class RetryOutcome {
-
-	private static final Logger logger = LoggerFactory.getLogger(RetryOutcome.class);
 
 	/** The trailer a server sends to ask for a retry after a wait, or for none. */
 	static final Metadata.Key<String> PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms",
@@ -78,14 +69,7 @@ final class RetryOutcome {
 		if (retryable && attempts < this.policy.maxAttempts() && this.policy.budget() != null) {
 			retryable = this.policy.budget().tryWithdraw();
 		}
-		long delay;
-		try {
-			delay = context().onError(new StatusFailure(status, retryable));
-		}
-		catch (RuntimeException ex) {
-			consumerFailed(ex, status);
-			return -1;
-		}
+		long delay = context().onError(new StatusFailure(status, retryable));
 		if (delay < 0) {
 			return -1;
 		}
@@ -114,25 +98,14 @@ final class RetryOutcome {
 		if (this.policy.retry() == null) {
 			return;
 		}
-		try {
-			if (status.isOk()) {
-				// The first attempt's success needs no context of its own (most calls).
-				Retry.AsyncContext<Object> success = (this.context != null) ? this.context
-						: this.policy.successWithoutRetry();
-				success.onComplete();
-			}
-			else if (status.getCode() != Status.Code.CANCELLED) {
-				context().onError(new StatusFailure(status, false));
-			}
+		if (status.isOk()) {
+			// The first attempt's success needs no context of its own (most calls).
+			Retry.AsyncContext<Object> success = (this.context != null) ? this.context : this.policy.successWithoutRetry();
+			success.onComplete();
 		}
-		catch (RuntimeException ex) {
-			consumerFailed(ex, status);
+		else if (status.getCode() != Status.Code.CANCELLED) {
+			context().onError(new StatusFailure(status, false));
 		}
-	}
-
-	private void consumerFailed(RuntimeException ex, Status status) {
-		logger.warn("An event consumer of Resilience4j retry '{}' failed; the call ends with status {}",
-				this.policy.retry().getName(), status.getCode(), ex);
 	}
 
 	/**

@@ -25,9 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Resilience4j hands its events to the application's consumers on the call's own path, and its
  * retry and bulkhead do not catch what a consumer throws (its circuit breaker does). A consumer
- * that throws is the application's bug, but it must not leave a caller waiting forever or keep a
- * bulkhead place: every call still ends with exactly one status, over a real Netty backend with
- * the whole chain and Resilience4j's own Spring Boot auto-configuration.
+ * that throws is the application's bug, but it must not leave a caller waiting forever, keep a
+ * bulkhead place or change what Resilience4j decided: every call still ends with exactly one
+ * status, over a real Netty backend with the whole chain and Resilience4j's own Spring Boot
+ * auto-configuration.
  */
 class ThrowingEventConsumerTest {
 
@@ -35,16 +36,14 @@ class ThrowingEventConsumerTest {
 	final EchoBackendExtension backend = EchoBackendExtension.perTest();
 
 	@Test
-	void aRetryConsumerThatThrowsOnARetryEndsTheCallWithTheAttemptsStatus() {
+	void aRetryConsumerThatThrowsOnARetryLeavesTheRetryToGoOn() {
 		runner().run((context) -> {
 			retry(context).getEventPublisher().onRetry((event) -> {
 				throw new IllegalStateException("consumer bug");
 			});
 			this.backend.service().failNext("Echo", 1, Status.UNAVAILABLE.withDescription("down"));
-			Object outcome = outcome(context, "x");
-			assertThat(outcome).isInstanceOfSatisfying(StatusRuntimeException.class,
-					(ex) -> assertThat(ex.getStatus().getDescription()).isEqualTo("down"));
-			assertThat(this.backend.service().attempts("Echo")).isEqualTo(1);
+			assertThat(outcome(context, "retried")).isEqualTo("retried");
+			assertThat(this.backend.service().attempts("Echo")).isEqualTo(2);
 		});
 	}
 
@@ -80,6 +79,22 @@ class ThrowingEventConsumerTest {
 			.run((context) -> {
 				Bulkhead bulkhead = context.getBean(BulkheadRegistry.class).find("echo").orElseThrow();
 				bulkhead.getEventPublisher().onCallFinished((event) -> {
+					throw new IllegalStateException("consumer bug");
+				});
+				for (int i = 0; i < 3; i++) {
+					assertThat(outcome(context, "call-" + i)).isEqualTo("call-" + i);
+				}
+				assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void aBulkheadConsumerThatThrowsWhenACallIsPermittedLetsTheCallRunAndGivesThePlaceBack() {
+		runner("grpc-clients.services[0].bulkhead.enabled=true",
+				"grpc-clients.services[0].bulkhead.max-concurrent-calls=2")
+			.run((context) -> {
+				Bulkhead bulkhead = context.getBean(BulkheadRegistry.class).find("echo").orElseThrow();
+				bulkhead.getEventPublisher().onCallPermitted((event) -> {
 					throw new IllegalStateException("consumer bug");
 				});
 				for (int i = 0; i < 3; i++) {
