@@ -12,10 +12,11 @@ import org.springframework.lang.Nullable;
 
 /**
  * Isolates the application's consumers of a Resilience4j instance's events from the calls that
- * publish them. Resilience4j's retry and bulkhead publish their events on the call's own path and
- * do not catch what a consumer throws (its circuit breaker catches and logs it): the call would
- * end without its status, a retry would stop, or a bulkhead place taken as the call was permitted
- * could not be told from one refused.
+ * publish them. Resilience4j's retry, bulkhead and rate limiter publish their events on the
+ * call's own path and do not catch what a consumer throws (its circuit breaker catches and logs
+ * it): the call would end without its status, a retry would stop, a bulkhead place taken as the
+ * call was permitted could not be told from one refused, or a permitted call would throw as it
+ * starts.
  * <p>
  * The instance put in Resilience4j's registry is a view of the real one whose event publisher
  * wraps every consumer registered through it (by the registry's consumers, the actuator, metrics

@@ -22,6 +22,8 @@ import org.springframework.lang.Nullable;
  * {@code limit-for-period} and {@code limit-refresh-period} replaces the matching setting. A call
  * over the limit never waits for the next period ({@code timeout-duration} is always zero and a key
  * of that name is not applied): it fails at once, so the caller's thread never blocks.
+ * The application's event consumers of an instance cannot fail the calls that publish to them
+ * (see {@link EventConsumerIsolation}).
  */
 public class RateLimiterInstances {
 
@@ -49,12 +51,15 @@ public class RateLimiterInstances {
 	 */
 	public RateLimiter create(String name, RateLimiterSettings settings) {
 		RateLimiterConfig config = config(name, settings);
-		if (this.registry.find(name).isPresent()) {
-			RateLimiter replacement = RateLimiter.of(name, config, this.registry.getTags());
-			this.registry.replace(name, replacement);
-			return replacement;
+		RateLimiter rateLimiter = RateLimiter.of(name, config, this.registry.getTags());
+		if (this.registry.find(name).isEmpty()) {
+			// the registry only takes instances it creates; this one is replaced at once, so the
+			// registry's consumers (actuator events, metrics) are registered on the instance used
+			this.registry.rateLimiter(name, config);
 		}
-		return this.registry.rateLimiter(name, config);
+		this.registry.replace(name,
+				EventConsumerIsolation.isolating(RateLimiter.class, rateLimiter, "rate limiter '" + name + "'"));
+		return rateLimiter;
 	}
 
 	/**

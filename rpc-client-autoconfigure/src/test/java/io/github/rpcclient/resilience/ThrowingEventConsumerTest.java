@@ -7,6 +7,8 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.github.rpcclient.channel.ManagedChannelRegistry;
@@ -24,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Resilience4j hands its events to the application's consumers on the call's own path, and its
- * retry and bulkhead do not catch what a consumer throws (its circuit breaker does). A consumer
- * that throws is the application's bug, but it must not leave a caller waiting forever, keep a
- * bulkhead place or change what Resilience4j decided: every call still ends with exactly one
+ * retry, bulkhead and rate limiter do not catch what a consumer throws (its circuit breaker does).
+ * A consumer that throws is the application's bug, but it must not leave a caller waiting forever,
+ * keep a bulkhead place, throw out of a call or change what Resilience4j decided: every call still ends with exactly one
  * status, over a real Netty backend with the whole chain and Resilience4j's own Spring Boot
  * auto-configuration.
  */
@@ -104,6 +106,27 @@ class ThrowingEventConsumerTest {
 			});
 	}
 
+	@Test
+	void aRateLimiterConsumerThatThrowsOnAPermitLetsTheCallRun() {
+		runner("grpc-clients.services[0].rate-limiter.enabled=true",
+				"grpc-clients.services[0].rate-limiter.limit-for-period=2",
+				"grpc-clients.services[0].rate-limiter.limit-refresh-period=1h")
+			.run((context) -> {
+				RateLimiter rateLimiter = context.getBean(RateLimiterRegistry.class).find("echo").orElseThrow();
+				rateLimiter.getEventPublisher().onSuccess((event) -> {
+					throw new IllegalStateException("consumer bug");
+				});
+				rateLimiter.getEventPublisher().onFailure((event) -> {
+					throw new IllegalStateException("consumer bug");
+				});
+				assertThat(outcome(context, "call-0")).isEqualTo("call-0");
+				assertThat(outcome(context, "call-1")).isEqualTo("call-1");
+				assertThat(outcome(context, "call-2")).isInstanceOfSatisfying(StatusRuntimeException.class,
+						(ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+				assertThat(this.backend.service().attempts("Echo")).isEqualTo(2);
+			});
+	}
+
 	private org.springframework.boot.test.context.runner.ApplicationContextRunner runner(String... properties) {
 		return LimitsTestSupport.runner(this.backend.address(), "grpc-clients.services[0].retry.backoff=1ms")
 			.withPropertyValues(properties);
@@ -115,9 +138,15 @@ class ThrowingEventConsumerTest {
 
 	/** The response's message, or what the call failed with; bounded, so a call left open fails the test. */
 	private static Object outcome(ApplicationContext context, String message) {
-		Future<io.github.rpcclient.test.proto.EchoResponse> response = EchoServiceGrpc
-			.newFutureStub(context.getBean(ManagedChannelRegistry.class).getCallChannel("echo"))
-			.echo(EchoRequest.newBuilder().setMessage(message).build());
+		Future<io.github.rpcclient.test.proto.EchoResponse> response;
+		try {
+			response = EchoServiceGrpc
+				.newFutureStub(context.getBean(ManagedChannelRegistry.class).getCallChannel("echo"))
+				.echo(EchoRequest.newBuilder().setMessage(message).build());
+		}
+		catch (RuntimeException ex) {
+			throw new AssertionError("the call threw instead of ending with a status", ex);
+		}
 		try {
 			return response.get(10, TimeUnit.SECONDS).getMessage();
 		}
