@@ -14,7 +14,9 @@ import io.grpc.Status;
 /**
  * Resolves {@code static:///host1:port1,host2:port2} targets to a fixed list of addresses, one
  * address group each, so that {@code round_robin} spreads calls across them. Registered with
- * grpc-java through {@code META-INF/services/io.grpc.NameResolverProvider}.
+ * grpc-java through {@code META-INF/services/io.grpc.NameResolverProvider}, so it serves every
+ * channel of the JVM: it also takes the {@code static://host:port} form that grpc-spring and plain
+ * grpc-java users write (grpc-spring's own provider has a lower priority).
  */
 public final class StaticNameResolverProvider extends NameResolverProvider {
 
@@ -26,9 +28,11 @@ public final class StaticNameResolverProvider extends NameResolverProvider {
 		if (!SCHEME.equals(targetUri.getScheme())) {
 			return null;
 		}
-		String path = targetUri.getPath();
-		List<GrpcAddress.HostAndPort> hosts = GrpcAddress.parseStaticList(path.startsWith("/") ? path.substring(1) : path);
-		return new StaticNameResolver(hosts);
+		String path = (targetUri.getPath() != null) ? targetUri.getPath() : "";
+		// static://host:port (another library's channel: grpc-spring, plain grpc-java) or static:///list
+		String list = (path.isEmpty() && targetUri.getAuthority() != null) ? targetUri.getAuthority()
+				: (path.startsWith("/") ? path.substring(1) : path);
+		return new StaticNameResolver(GrpcAddress.parseStaticList(list));
 	}
 
 	@Override

@@ -15,7 +15,10 @@ import io.github.rpcclient.test.StartupFailures;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
 import io.github.rpcclient.test.proto.EchoServiceGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -94,6 +97,28 @@ class AddressFormsTest {
 				assertThat(stub.echo(request()).getPod()).isEqualTo(1);
 			}
 		});
+	}
+
+	/**
+	 * The starter registers its {@code static} resolver with grpc-java for the whole JVM, so it also
+	 * serves channels the starter does not build: grpc-spring's and plain grpc-java's
+	 * {@code static://host:port} targets (the authority form; grpc-java's own target parser refuses a
+	 * comma in an authority, so a list there never reaches a resolver), beside the starter's own
+	 * {@code static:///...} (the path form it builds from the same address).
+	 */
+	@Test
+	void aStaticTargetOfAChannelTheStarterDoesNotBuildResolves() {
+		ManagedChannel channel = Grpc.newChannelBuilder("static://" + pod2.address(), InsecureChannelCredentials.create())
+			.build();
+		try {
+			assertThat(EchoServiceGrpc.newBlockingStub(channel)
+				.withDeadlineAfter(5, TimeUnit.SECONDS)
+				.echo(request())
+				.getPod()).isEqualTo(2);
+		}
+		finally {
+			channel.shutdownNow();
+		}
 	}
 
 	@Test
