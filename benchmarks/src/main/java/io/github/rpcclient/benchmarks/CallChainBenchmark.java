@@ -27,10 +27,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -98,10 +94,10 @@ public class CallChainBenchmark {
 			this.bareChannel = InProcessChannelBuilder.forName(name).build();
 		}
 		this.bare = EchoServiceGrpc.newBlockingStub(this.bareChannel);
-		this.context = new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
+		this.context = BenchmarkApplication.starter()
 			.properties("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + address,
 					"grpc-clients.services[1].name=echo-without-deadline", "grpc-clients.services[1].address=" + address,
-					"grpc-clients.services[1].timeout=0", "spring.main.banner-mode=off", "logging.level.root=warn")
+					"grpc-clients.services[1].timeout=0")
 			.properties(chainProperties(this.chain))
 			.run();
 		GrpcClientFactory clients = this.context.getBean(GrpcClientFactory.class);
@@ -186,13 +182,6 @@ public class CallChainBenchmark {
 	@Benchmark
 	public EchoResponse starterChainWithoutDefaultDeadline() {
 		return this.starterWithoutDeadline.echo(REQUEST);
-	}
-
-	/** The application the starter's chain is built in: nothing but auto-configuration. */
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	public static class BenchmarkApplication {
-
 	}
 
 }

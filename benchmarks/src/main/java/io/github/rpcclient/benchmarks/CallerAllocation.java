@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * everything else; the backend runs in a JVM of its own), at 1 and 16 concurrent callers.</li>
  * </ul>
  * {@code java -cp benchmarks.jar io.github.rpcclient.benchmarks.CallerAllocation [calls] [chains] [calls to
- * measure: bare,bare+deadline,starter,starter-no-deadline]}
+ * measure: bare,bare+deadline,starter,starter-no-deadline]}; the chain {@code peers} measures
+ * {@link PeerComparison}'s calls instead: the starter's default chain, grpc-spring and Spring gRPC.
  */
 public final class CallerAllocation {
 
@@ -48,16 +49,26 @@ public final class CallerAllocation {
 		ExecutorService callers = Executors.newFixedThreadPool(16);
 		try {
 			for (String chain : chains) {
-				CallChainBenchmark benchmark = new CallChainBenchmark();
-				benchmark.transport = "netty";
-				benchmark.chain = chain;
-				benchmark.setUp();
-				try {
-					Map<String, Supplier<Object>> variants = new LinkedHashMap<>();
+				Map<String, Supplier<Object>> variants = new LinkedHashMap<>();
+				Runnable tearDown;
+				if (chain.equals("peers")) {
+					PeerComparison benchmark = new PeerComparison();
+					benchmark.setUp();
+					tearDown = benchmark::tearDown;
+					variants.putAll(benchmark.variants());
+				}
+				else {
+					CallChainBenchmark benchmark = new CallChainBenchmark();
+					benchmark.transport = "netty";
+					benchmark.chain = chain;
+					benchmark.setUp();
+					tearDown = benchmark::tearDown;
 					variants.put("bare", benchmark::bareChannel);
 					variants.put("bare+deadline", benchmark::bareChannelWithDeadline);
 					variants.put("starter", benchmark::starterChain);
 					variants.put("starter-no-deadline", benchmark::starterChainWithoutDefaultDeadline);
+				}
+				try {
 					if (only != null) {
 						variants.keySet().retainAll(only);
 					}
@@ -70,7 +81,7 @@ public final class CallerAllocation {
 					}
 				}
 				finally {
-					benchmark.tearDown();
+					tearDown.run();
 				}
 			}
 		}

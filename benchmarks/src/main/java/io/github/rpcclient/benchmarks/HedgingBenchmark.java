@@ -3,7 +3,6 @@ package io.github.rpcclient.benchmarks;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.github.rpcclient.benchmarks.CallChainBenchmark.BenchmarkApplication;
 import io.github.rpcclient.stub.GrpcClientFactory;
 import io.github.rpcclient.test.TestBackend;
 import io.github.rpcclient.test.proto.EchoRequest;
@@ -20,8 +19,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -56,11 +53,10 @@ public class HedgingBenchmark {
 	public void setUp() {
 		this.server = TestBackend.start();
 		this.server.service().slowEvery("IdempotentEcho", this.every, 50);
-		this.context = new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
+		this.context = BenchmarkApplication.starter()
 			.properties("grpc-clients.services[0].name=echo", "grpc-clients.services[0].address=" + this.server.address(),
 					"grpc-clients.services[0].hedging.enabled=" + this.hedging.equals("on"),
-					"grpc-clients.services[0].hedging.delay=10ms", "grpc-clients.services[0].hedging.max-attempts=2",
-					"spring.main.banner-mode=off", "logging.level.root=warn")
+					"grpc-clients.services[0].hedging.delay=10ms", "grpc-clients.services[0].hedging.max-attempts=2")
 			.run();
 		this.stub = this.context.getBean(GrpcClientFactory.class).stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
 		this.stub.idempotentEcho(REQUEST);

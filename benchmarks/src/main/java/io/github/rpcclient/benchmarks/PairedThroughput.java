@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  * baseline) and the starter's chain;</li>
  * <li>{@code pinned}: {@link StatefulRouteBenchmark}'s call pinned to a user's pod through the
  * starter against a bare call with a deadline straight to the pod (the baseline);</li>
+ * <li>{@code peers}: {@link PeerComparison}: bare grpc-java, bare with a 30 s deadline (the
+ * baseline), the starter's default chain, grpc-spring and Spring gRPC, each in its own Spring Boot
+ * context with Actuator;</li>
  * <li>{@code proxy}: {@link RpcProxyBenchmark}'s small JSON calls: the stateless unary proxy (the
  * baseline), the stateful proxy multiplexed on the pod's stream (each caller thread its own user)
  * and the generated stub.</li>
@@ -77,6 +80,14 @@ public final class PairedThroughput {
 			variants.put(baseline, benchmark::statelessUnaryProxy);
 			variants.put("multiplexed stream (stateful)", () -> benchmark.statefulMultiplexedStream(users.get()));
 			variants.put("generated stub", benchmark::generatedStub);
+		}
+		else if (what.equals("peers")) {
+			PeerComparison benchmark = new PeerComparison();
+			benchmark.setUp();
+			benchmark.printMeters();
+			tearDown = benchmark::tearDown;
+			baseline = PeerComparison.BASELINE;
+			variants.putAll(benchmark.variants());
 		}
 		else {
 			CallChainBenchmark benchmark = new CallChainBenchmark();

@@ -33,8 +33,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -82,9 +80,8 @@ public class RpcProxyBenchmark {
 			throw new UncheckedIOException(ex);
 		}
 		String address = "127.0.0.1:" + this.server.getPort();
-		this.context = new SpringApplicationBuilder(CallChainBenchmark.BenchmarkApplication.class)
-			.web(WebApplicationType.NONE)
-			.properties("spring.main.banner-mode=off", "logging.level.root=warn", "spring.data.redis.host=127.0.0.1",
+		this.context = BenchmarkApplication.starter()
+			.properties("spring.data.redis.host=127.0.0.1",
 					"spring.data.redis.port=" + this.redis.port(), "grpc-clients.services[0].name=router",
 					"grpc-clients.services[0].address=" + address, "grpc-clients.services[1].name=router-pods",
 					"grpc-clients.services[1].stateful=true", "grpc-clients.services[1].pods[0].index=1",

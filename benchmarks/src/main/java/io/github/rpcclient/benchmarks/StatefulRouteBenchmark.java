@@ -24,8 +24,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -59,9 +57,8 @@ public class StatefulRouteBenchmark {
 		this.pod = TestBackend.start(1);
 		this.bareChannel = Grpc.newChannelBuilder(this.pod.address(), InsecureChannelCredentials.create()).build();
 		this.bare = EchoServiceGrpc.newBlockingStub(this.bareChannel);
-		this.context = new SpringApplicationBuilder(CallChainBenchmark.BenchmarkApplication.class)
-			.web(WebApplicationType.NONE)
-			.properties("spring.main.banner-mode=off", "logging.level.root=warn", "spring.data.redis.host=127.0.0.1",
+		this.context = BenchmarkApplication.starter()
+			.properties("spring.data.redis.host=127.0.0.1",
 					"spring.data.redis.port=" + this.redis.port(), "grpc-clients.services[0].name=echo",
 					"grpc-clients.services[0].stateful=true", "grpc-clients.services[0].pods[0].index=1",
 					"grpc-clients.services[0].pods[0].address=" + this.pod.address())
