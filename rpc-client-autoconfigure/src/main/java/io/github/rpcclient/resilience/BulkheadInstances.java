@@ -49,15 +49,8 @@ public class BulkheadInstances {
 	 */
 	public Bulkhead create(String name, BulkheadSettings settings) {
 		BulkheadConfig config = config(name, settings);
-		Bulkhead bulkhead = Bulkhead.of(name, config, this.registry.getTags());
-		if (this.registry.find(name).isEmpty()) {
-			// the registry only takes instances it creates; this one is replaced at once, so the
-			// registry's consumers (actuator events, metrics) are registered on the instance used
-			this.registry.bulkhead(name, config);
-		}
-		this.registry.replace(name,
-				EventConsumerIsolation.isolating(Bulkhead.class, bulkhead, "bulkhead '" + name + "'"));
-		return bulkhead;
+		return EventConsumerIsolation.register(this.registry, name, Bulkhead.class,
+				Bulkhead.of(name, config, this.registry.getTags()), () -> this.registry.bulkhead(name, config), "bulkhead");
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
 import io.github.resilience4j.core.EventConsumer;
+import io.github.resilience4j.core.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,15 +32,28 @@ final class EventConsumerIsolation {
 	}
 
 	/**
+	 * Puts the view of an instance in its registry under the instance's name, in place of the
+	 * instance the registry had or creates for that name: the registry only takes instances it
+	 * creates, and replacing one makes its consumers (actuator events, metrics, the application's
+	 * {@code RegistryEventConsumer}s) register on the view, so on the instance the calls use.
+	 * @param registry the registry
+	 * @param name the instance's name
 	 * @param type the instance's interface, such as {@code Retry}
 	 * @param instance the real instance
-	 * @param label what publishes the events, for the log
+	 * @param createInRegistry creates the registry's own instance of the name
+	 * @param kind what the instance is, such as {@code retry}, for the log
 	 * @param <T> the interface
-	 * @return the view to register
+	 * @return the real instance, for the calls
 	 */
-	static <T> T isolating(Class<T> type, T instance, String label) {
-		return type.cast(view(type, instance, label, false));
+	static <T> T register(Registry<T, ?> registry, String name, Class<T> type, T instance, Runnable createInRegistry,
+			String kind) {
+		if (registry.find(name).isEmpty()) {
+			createInRegistry.run();
+		}
+		registry.replace(name, type.cast(view(type, instance, kind + " '" + name + "'", false)));
+		return instance;
 	}
+
 
 	/**
 	 * @param publisher whether the target is an event publisher, whose consumers are isolated;

@@ -51,15 +51,9 @@ public class RateLimiterInstances {
 	 */
 	public RateLimiter create(String name, RateLimiterSettings settings) {
 		RateLimiterConfig config = config(name, settings);
-		RateLimiter rateLimiter = RateLimiter.of(name, config, this.registry.getTags());
-		if (this.registry.find(name).isEmpty()) {
-			// the registry only takes instances it creates; this one is replaced at once, so the
-			// registry's consumers (actuator events, metrics) are registered on the instance used
-			this.registry.rateLimiter(name, config);
-		}
-		this.registry.replace(name,
-				EventConsumerIsolation.isolating(RateLimiter.class, rateLimiter, "rate limiter '" + name + "'"));
-		return rateLimiter;
+		return EventConsumerIsolation.register(this.registry, name, RateLimiter.class,
+				RateLimiter.of(name, config, this.registry.getTags()), () -> this.registry.rateLimiter(name, config),
+				"rate limiter");
 	}
 
 	/**

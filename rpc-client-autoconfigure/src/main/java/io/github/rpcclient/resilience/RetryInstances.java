@@ -63,15 +63,8 @@ public class RetryInstances {
 			.failAfterMaxAttempts(false)
 			.writableStackTraceEnabled(false)
 			.build();
-		Retry instance = Retry.of(name, config, this.registry.getTags());
-		if (this.registry.find(name).isEmpty()) {
-			// the registry only takes instances it creates; this one is replaced at once, so the
-			// registry's consumers (actuator events, metrics) are registered on the instance used
-			this.registry.retry(name, config);
-		}
-		this.registry.replace(name,
-				EventConsumerIsolation.isolating(Retry.class, instance, "retry '" + name + "'"));
-		return instance;
+		return EventConsumerIsolation.register(this.registry, name, Retry.class,
+				Retry.of(name, config, this.registry.getTags()), () -> this.registry.retry(name, config), "retry");
 	}
 
 	/**
