@@ -207,7 +207,7 @@ public class GrpcClientsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	static GrpcClientBeanPostProcessor grpcClientBeanPostProcessor(ObjectProvider<GrpcClientFactory> clientFactory,
+	static GrpcClientBeanPostProcessor grpcClientsBeanPostProcessor(ObjectProvider<GrpcClientFactory> clientFactory,
 			ObjectProvider<ManagedChannelRegistry> registry) {
 		return new GrpcClientBeanPostProcessor(clientFactory, registry);
 	}

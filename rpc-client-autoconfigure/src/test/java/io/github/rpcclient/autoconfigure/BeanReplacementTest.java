@@ -128,7 +128,7 @@ class BeanReplacementTest {
 				byType("grpcChannelRegistry", ManagedChannelRegistry.class),
 				byType("grpcGeneratedStubFactory", GeneratedStubFactory.class),
 				byType("grpcClientFactory", GrpcClientFactory.class),
-				byType("grpcClientBeanPostProcessor", GrpcClientBeanPostProcessor.class),
+				byType("grpcClientsBeanPostProcessor", GrpcClientBeanPostProcessor.class),
 				chainPlace("grpcRequestIdInterceptor", ServiceInterceptorProvider.REQUEST_ID_ORDER),
 				chainPlace("grpcLoggingInterceptor", ServiceInterceptorProvider.LOGGING_ORDER),
 				chainPlace("grpcFailureHintInterceptor", ServiceInterceptorProvider.FAILURE_HINT_ORDER),
