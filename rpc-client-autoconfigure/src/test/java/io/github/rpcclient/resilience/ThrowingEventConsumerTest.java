@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -76,29 +77,25 @@ class ThrowingEventConsumerTest {
 
 	@Test
 	void aBulkheadConsumerThatThrowsWhenACallFinishesLetsTheResponseThroughAndGivesThePlaceBack() {
-		runner("grpc-clients.services[0].bulkhead.enabled=true",
-				"grpc-clients.services[0].bulkhead.max-concurrent-calls=2")
-			.run((context) -> {
-				Bulkhead bulkhead = context.getBean(BulkheadRegistry.class).find("echo").orElseThrow();
-				bulkhead.getEventPublisher().onCallFinished((event) -> {
-					throw new IllegalStateException("consumer bug");
-				});
-				for (int i = 0; i < 3; i++) {
-					assertThat(outcome(context, "call-" + i)).isEqualTo("call-" + i);
-				}
-				assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(2);
-			});
+		assertBulkheadCallsRunAndGivePlacesBack((events) -> events.onCallFinished((event) -> {
+			throw new IllegalStateException("consumer bug");
+		}));
 	}
 
 	@Test
 	void aBulkheadConsumerThatThrowsWhenACallIsPermittedLetsTheCallRunAndGivesThePlaceBack() {
+		assertBulkheadCallsRunAndGivePlacesBack((events) -> events.onCallPermitted((event) -> {
+			throw new IllegalStateException("consumer bug");
+		}));
+	}
+
+	/** Three calls through a bulkhead of two places with the consumer registered, one after another. */
+	private void assertBulkheadCallsRunAndGivePlacesBack(Consumer<Bulkhead.EventPublisher> registerConsumer) {
 		runner("grpc-clients.services[0].bulkhead.enabled=true",
 				"grpc-clients.services[0].bulkhead.max-concurrent-calls=2")
 			.run((context) -> {
 				Bulkhead bulkhead = context.getBean(BulkheadRegistry.class).find("echo").orElseThrow();
-				bulkhead.getEventPublisher().onCallPermitted((event) -> {
-					throw new IllegalStateException("consumer bug");
-				});
+				registerConsumer.accept(bulkhead.getEventPublisher());
 				for (int i = 0; i < 3; i++) {
 					assertThat(outcome(context, "call-" + i)).isEqualTo("call-" + i);
 				}
