@@ -64,31 +64,37 @@ public final class PeerComparison {
 
 	public void setUp() {
 		this.backend = ForkedBackend.startOptimized();
-		String address = this.backend.address();
-		this.bareChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
-		this.bare = EchoServiceGrpc.newBlockingStub(this.bareChannel);
-		this.starterContext = context(BenchmarkApplication.STARTER, "grpc-clients.services[0].name=echo",
-				"grpc-clients.services[0].address=" + address);
-		this.starter = this.starterContext.getBean(GrpcClientFactory.class)
-			.stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
-		this.grpcSpringContext = context(BenchmarkApplication.GRPC_SPRING, "grpc.client.echo.address=static://" + address,
-				"grpc.client.echo.negotiation-type=plaintext");
-		this.grpcSpring = EchoServiceGrpc.newBlockingStub(this.grpcSpringContext
-			.getBean(net.devh.boot.grpc.client.channelfactory.GrpcChannelFactory.class)
-			.createChannel("echo"));
-		this.springGrpcContext = context(BenchmarkApplication.SPRING_GRPC, "spring.grpc.client.channels.echo.address=static://" + address,
-				"spring.grpc.client.channels.echo.negotiation-type=plaintext",
-				"spring.grpc.client.channels.echo.default-deadline=30s", "spring.grpc.server.enabled=false");
-		this.springGrpc = EchoServiceGrpc.newBlockingStub(this.springGrpcContext
-			.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
-			.createChannel("echo"));
-		bareChannelWithDeadline();
-		starterChain();
-		grpcSpringChain();
-		springGrpcChain();
-		checkMeasured(this.starterContext, "grpc.client");
-		checkMeasured(this.grpcSpringContext, "grpc.client.processing.duration");
-		checkMeasured(this.springGrpcContext, "grpc.client");
+		try {
+			String address = this.backend.address();
+			this.bareChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
+			this.bare = EchoServiceGrpc.newBlockingStub(this.bareChannel);
+			this.starterContext = context(BenchmarkApplication.STARTER, "grpc-clients.services[0].name=echo",
+					"grpc-clients.services[0].address=" + address);
+			this.starter = this.starterContext.getBean(GrpcClientFactory.class)
+				.stub("echo", EchoServiceGrpc.EchoServiceBlockingStub.class);
+			this.grpcSpringContext = context(BenchmarkApplication.GRPC_SPRING, "grpc.client.echo.address=static://" + address,
+					"grpc.client.echo.negotiation-type=plaintext");
+			this.grpcSpring = EchoServiceGrpc.newBlockingStub(this.grpcSpringContext
+				.getBean(net.devh.boot.grpc.client.channelfactory.GrpcChannelFactory.class)
+				.createChannel("echo"));
+			this.springGrpcContext = context(BenchmarkApplication.SPRING_GRPC, "spring.grpc.client.channels.echo.address=static://" + address,
+					"spring.grpc.client.channels.echo.negotiation-type=plaintext",
+					"spring.grpc.client.channels.echo.default-deadline=30s", "spring.grpc.server.enabled=false");
+			this.springGrpc = EchoServiceGrpc.newBlockingStub(this.springGrpcContext
+				.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
+				.createChannel("echo"));
+			bareChannelWithDeadline();
+			starterChain();
+			grpcSpringChain();
+			springGrpcChain();
+			checkMeasured(this.starterContext, "grpc.client");
+			checkMeasured(this.grpcSpringContext, "grpc.client.processing.duration");
+			checkMeasured(this.springGrpcContext, "grpc.client");
+		}
+		catch (RuntimeException ex) {
+			tearDown(); // the forked backend is a process of its own
+			throw ex;
+		}
 	}
 
 	/**
@@ -101,18 +107,13 @@ public final class PeerComparison {
 
 	/** Fails the run unless the library measured the calls, as it does by default with Actuator. */
 	private static void checkMeasured(ConfigurableApplicationContext context, String timer) {
-		MeterRegistry registry = context.getBean(MeterRegistry.class);
-		if (registry.find(timer).timers().isEmpty()) {
-			throw new IllegalStateException("No " + timer + " timer; meters: " + registry.getMeters()
-				.stream()
-				.map((meter) -> meter.getId().getName())
-				.distinct()
-				.collect(Collectors.joining(", ")));
+		if (context.getBean(MeterRegistry.class).find(timer).timers().isEmpty()) {
+			throw new IllegalStateException("No " + timer + " timer; gRPC meters: " + meters(context));
 		}
 	}
 
-	/** @return the names of the meters a library registered, for the run's log */
-	String meters(ConfigurableApplicationContext context) {
+	/** @return the names and types of the gRPC meters a library registered, for the run's log */
+	private static String meters(ConfigurableApplicationContext context) {
 		return context.getBean(MeterRegistry.class)
 			.getMeters()
 			.stream()
@@ -131,11 +132,17 @@ public final class PeerComparison {
 		System.out.println("Spring gRPC meters: " + meters(this.springGrpcContext));
 	}
 
+	/** Closes what {@link #setUp()} started, also after a set-up that failed part way. */
 	public void tearDown() {
-		this.starterContext.close();
-		this.grpcSpringContext.close();
-		this.springGrpcContext.close();
-		this.bareChannel.shutdownNow();
+		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.starterContext,
+				this.grpcSpringContext, this.springGrpcContext }) {
+			if (context != null) {
+				context.close();
+			}
+		}
+		if (this.bareChannel != null) {
+			this.bareChannel.shutdownNow();
+		}
 		this.backend.close();
 	}
 

@@ -54,7 +54,6 @@ final class EventConsumerIsolation {
 		return instance;
 	}
 
-
 	/**
 	 * @param publisher whether the target is an event publisher, whose consumers are isolated;
 	 * otherwise an instance, whose event publisher is viewed so
